@@ -34,7 +34,8 @@ public sealed record PlatformConfig(
         {
             if (!ids.Add(g.Id)) return $"duplicate group {g.Id}";
             if (g.ItSize <= 0 || g.ItOffset < 0) return $"group {g.Id}: empty window";
-            if ((g.ItOffset + g.ItSize) << Abi.IommuPageShift > uint.MaxValue + 1L) return $"group {g.Id}: window above 4 GiB";
+            // STATE-1: INFO-1 reports start and size in u32 fields, so the window ends below 4 GiB.
+            if ((g.ItOffset + g.ItSize) << Abi.IommuPageShift > uint.MaxValue) return $"group {g.Id}: window reaches 4 GiB";
             if (g.Pools <= 0) return $"group {g.Id}: no pools";
         }
         var pids = new HashSet<int>();

@@ -92,7 +92,7 @@ public sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>groupsInListOrder: the container's group list, most recently added first (CORE-11).</summary>
+    /// <summary>groupsInListOrder: the container's group list, most recently added first (STATE-6).</summary>
     public SnapshotBuilder Container(int id, int refs, IEnumerable<int> groupsInListOrder, bool driverSet,
         int? tblGroup, bool enabled, int? payerPid)
     {

@@ -1,0 +1,264 @@
+using TceVerify.Contract;
+using TceVerify.Impl.Mm;
+using TceVerify.Impl.Sync;
+using TceVerify.Impl.Vfio;
+
+namespace TceVerify.Impl;
+
+/// <summary>
+/// The kernel-shaped implementation of the whole machine: the system-call layer of every process (PROC),
+/// the host actions (HOST), and the observable state (STATE-10). The driver lives in Spapr/, the VFIO core in
+/// Vfio/, tables in Platform/, processes and memory in Mm/.
+/// </summary>
+/// <remarks>
+/// Safe under real threads: every lock, atomic and guarded field goes through the <see cref="ISyncLayer"/>
+/// objects each component creates once. A call by a process holds that process's exit lock for reading
+/// (outermost), and a file's in-flight reference while it runs on the file; see LOCK-2 for the rest.
+/// <see cref="Snapshot"/> reads raw state: call it when no call is in progress (the only time STATE-10 is
+/// meaningful, INV-9).
+/// </remarks>
+public sealed partial class ImplSystem : ITceSystem
+{
+    readonly KernelContext _ctx;
+    readonly TaskList _tasks;
+    readonly VfioCore _core;
+    readonly VfioGroup[] _groups;
+
+    public PlatformConfig Config { get; }
+
+    public ImplSystem(PlatformConfig config, ISyncLayer? sync = null, KernelParts? parts = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var error = config.Validate();
+        if (error is not null) throw new ArgumentException("invalid platform: " + error, nameof(config));
+        foreach (var g in config.Groups)
+        {
+            // STATE-1: windows lie below 4 GiB; Validate's shifted sum can wrap for absurd sizes.
+            if (g.ItSize > (1L << 20) || g.ItOffset + g.ItSize > (1L << 20))
+                throw new ArgumentException($"invalid platform: group {g.Id}: window above 4 GiB", nameof(config));
+        }
+        sync ??= RealSync.Instance;
+        parts ??= KernelParts.Default;
+        Config = config;
+
+        _ctx = new KernelContext(config, sync, new PhysicalMemory(config.PhysicalPages, config.PageShift));
+
+        _groups = new VfioGroup[config.Groups.Length];
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            var g = config.Groups[i];
+            _groups[i] = new VfioGroup(g, parts.CreateTable(g, _ctx), sync);
+        }
+        var driver = parts.CreateDriver(_ctx);              // STATE-8: the one registered IOMMU driver
+        _core = parts.CreateCore(_ctx, driver, _groups);
+
+        _tasks = new TaskList(sync);
+        foreach (var p in config.Processes)
+        {
+            var mm = new MmStruct(p.Pid, p.RlimitMemlock, p.CapIpcLock, _ctx.Memory, config.PageShift, sync);
+            foreach (var m in p.Mappings) mm.MapAtBoot(m.Vpage, m.Pfn, m.Writable);
+            _tasks.AddAtBoot(new Process(p.Pid, mm, new FdTable(p.Pid, sync), sync));
+        }
+    }
+
+    // ================================================================ entry and exit of a call (PROC-1, PROC-2)
+
+    /// <summary>PROC-1: the live process making a call, its exit lock held for reading; null for -ESRCH.</summary>
+    Process? EnterCall(int pid)
+    {
+        var p = _tasks.Find(pid);
+        if (p is null) return null;                         // PROC-1: no such pid
+        p.ExitLock.DownRead();
+        if (p.Exited)
+        {
+            p.ExitLock.UpRead();
+            return null;                                    // PROC-1: exited
+        }
+        return p;
+    }
+
+    static void LeaveCall(Process p) => p.ExitLock.UpRead();
+
+    /// <summary>PROC-2 fget: the file an fd refers to, with an in-flight reference; null for -EBADF.</summary>
+    static KFile? Fget(Process p, int fd)
+    {
+        var f = p.Files.Lookup(fd);
+        if (f is null || !f.TryGet()) return null;          // PROC-2
+        return f;
+    }
+
+    // ================================================================ system calls
+
+    public long OpenContainer(int pid)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = _core.OpenContainer(new Current(p, p.Mm)); // CORE-1
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long OpenGroup(int pid, int groupId)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = _core.OpenGroup(new Current(p, p.Mm), groupId); // CORE-20
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long Ioctl(int pid, int fd, uint cmd, ulong arg)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret;
+        var f = Fget(p, fd);
+        if (f is null) ret = -Errno.EBADF;                  // PROC-2
+        else
+        {
+            ret = f.Ioctl(new Current(p, p.Mm), cmd, arg);  // CORE-2, CORE-21, CORE-31
+            f.Put();
+        }
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long Close(int pid, int fd)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = 0;
+        var f = p.Files.Remove(fd);
+        if (f is null) ret = -Errno.EBADF;                  // PROC-2
+        else f.DropEntry(new Current(p, p.Mm));             // PROC-6: the last entry releases the file here
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long Fork(int pid)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        var sync = _ctx.Sync;
+        int childPid = _tasks.AllocPid();                   // STATE-3, PROC-3
+        var mm = p.Mm.Dup(childPid, sync);                  // PROC-3: mappings, limits, locked_vm 0
+        var files = p.Files.Dup(childPid, sync);            // PROC-3: same numbers, same files
+        _tasks.Add(new Process(childPid, mm, files, sync));
+        LeaveCall(p);
+        return childPid;
+    }
+
+    public long PassFd(int fromPid, int fd, int toPid)
+    {
+        var from = _tasks.Find(fromPid);
+        if (from is null) return -Errno.ESRCH;              // PROC-4: from must be live
+        var to = _tasks.Find(toPid);
+        // Exit locks of both, in ascending pid order (LOCK-2 outermost; see Process).
+        bool both = to is not null && to != from;
+        if (both && to!.Pid < from.Pid) to.ExitLock.DownRead();
+        from.ExitLock.DownRead();
+        if (both && to!.Pid > from.Pid) to.ExitLock.DownRead();
+
+        long ret;
+        if (from.Exited) ret = -Errno.ESRCH;                // PROC-4 (PROC-1)
+        else
+        {
+            bool toLive = to is not null && (to == from || !to.Exited);
+            var f = from.Files.Lookup(fd, takeEntry: toLive);
+            if (f is null) ret = -Errno.EBADF;              // PROC-4: fd valid in from
+            else if (!toLive) ret = -Errno.ESRCH;           // PROC-4: to must exist and be live
+            else ret = to!.Files.Install(f);                // PROC-4: a new fd for the same file
+        }
+
+        from.ExitLock.UpRead();
+        if (both) to!.ExitLock.UpRead();
+        return ret;
+    }
+
+    public long Exit(int pid)
+    {
+        var p = _tasks.Find(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        p.ExitLock.DownWrite();                             // waits for the process's calls in flight
+        if (p.Exited)
+        {
+            p.ExitLock.UpWrite();
+            return -Errno.ESRCH;                            // PROC-1
+        }
+        p.MarkExited();                                     // PROC-5
+        p.ExitLock.UpWrite();
+        p.Mm.ExitMmap();                                    // PROC-5: address space emptied, pins stay
+        var cur = new Current(p, null);                     // PROC-5, STATE-9: no mm from here on
+        foreach (var f in p.Files.DetachAll())              // PROC-5: ascending fd order
+            f.DropEntry(cur);                               // PROC-6
+        return 0;
+    }
+
+    public long MapUserPage(int pid, ulong vpage, long pfn, bool writable)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = 0;
+        if (!_ctx.Memory.IsFrame(pfn)) ret = -Errno.EINVAL; // PROC-7
+        else p.Mm.MapPage(vpage, pfn, writable);            // PROC-7
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long UnmapUserPage(int pid, ulong vpage)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = p.Mm.UnmapPage(vpage);                   // PROC-7
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long PokeUser(int pid, ulong vaddr, ReadOnlySpan<byte> data)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = p.Mm.Poke(vaddr, data);                  // PROC-8
+        LeaveCall(p);
+        return ret;
+    }
+
+    public long PeekUser(int pid, ulong vaddr, Span<byte> data)
+    {
+        var p = EnterCall(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = p.Mm.Read(vaddr, data);                  // PROC-8
+        LeaveCall(p);
+        return ret;
+    }
+
+    // ================================================================ host actions (HOST-1 .. HOST-7)
+
+    public long HostAlloc(int groupId, long npages)
+    {
+        var g = _core.FindGroup(groupId);
+        if (g is null) return -Errno.ENOENT;                // HOST-1
+        return g.Table.HostAlloc(npages);                   // HOST-4
+    }
+
+    public long HostFree(int groupId, long entry, long npages)
+    {
+        var g = _core.FindGroup(groupId);
+        if (g is null) return -Errno.ENOENT;                // HOST-1
+        return g.Table.HostFree(entry, npages);             // HOST-5
+    }
+
+    public long HostWriteStale(int groupId, long entry, ulong tce)
+    {
+        var g = _core.FindGroup(groupId);
+        if (g is null) return -Errno.ENOENT;                // HOST-1
+        return g.Table.HostWriteStale(entry, tce);          // HOST-6
+    }
+
+    public long InjectTceWriteFailure(int groupId, int nth)
+    {
+        var g = _core.FindGroup(groupId);
+        if (g is null) return -Errno.ENOENT;                // HOST-1
+        return g.Table.InjectWriteFailure(nth);             // HOST-7
+    }
+}

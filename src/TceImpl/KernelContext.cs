@@ -1,0 +1,16 @@
+using TceVerify.Contract;
+using TceVerify.Impl.Mm;
+using TceVerify.Impl.Sync;
+
+namespace TceVerify.Impl;
+
+/// <summary>What every kernel component of one machine shares: its config, its sync layer, its frames.</summary>
+internal sealed class KernelContext(PlatformConfig config, ISyncLayer sync, PhysicalMemory memory)
+{
+    internal readonly PlatformConfig Config = config;
+    internal readonly ISyncLayer Sync = sync;
+    internal readonly PhysicalMemory Memory = memory;
+    /// <summary>PAGE_SHIFT of the system page (STATE-1).</summary>
+    internal readonly int PageShift = config.PageShift;
+    internal readonly int PageSize = 1 << config.PageShift;
+}

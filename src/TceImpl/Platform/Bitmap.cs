@@ -1,0 +1,100 @@
+using System.Numerics;
+
+namespace TceVerify.Impl.Platform;
+
+/// <summary>
+/// Word-level operations on bitmaps stored as <c>ulong[]</c> (bit i is bit i % 64 of word i / 64). Every range
+/// operation touches whole 64-bit words and skips empty ones, so window-scale scans cost words, not entries.
+/// Indices are relative to the bitmap; ranges are half-open <c>[from, end)</c>.
+/// </summary>
+internal static class Bitmap
+{
+    internal static int Words(long bits) => (int)((bits + 63) >> 6);
+
+    internal static bool Test(ulong[] map, long i) => (map[i >> 6] & (1UL << (int)(i & 63))) != 0;
+
+    internal static void Set(ulong[] map, long i) => map[i >> 6] |= 1UL << (int)(i & 63);
+
+    internal static void Clear(ulong[] map, long i) => map[i >> 6] &= ~(1UL << (int)(i & 63));
+
+    /// <summary>Mask of the bits of word <paramref name="w"/> that lie in [from, end).</summary>
+    static ulong WordMask(long w, long from, long end)
+    {
+        long lo = w << 6;
+        ulong mask = ~0UL;
+        if (from > lo) mask &= ~0UL << (int)(from - lo);
+        if (end < lo + 64) mask &= (1UL << (int)(end - lo)) - 1;
+        return mask;
+    }
+
+    internal static void SetRange(ulong[] map, long from, long end)
+    {
+        if (from >= end) return;
+        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        for (long w = wFirst; w <= wLast; w++) map[w] |= WordMask(w, from, end);
+    }
+
+    internal static void ClearRange(ulong[] map, long from, long end)
+    {
+        if (from >= end) return;
+        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        for (long w = wFirst; w <= wLast; w++) map[w] &= ~WordMask(w, from, end);
+    }
+
+    internal static bool AnySet(ulong[] map, long from, long end) => NextSet(map, from, end) < end;
+
+    /// <summary>The first set bit in [from, end), or <paramref name="end"/>.</summary>
+    internal static long NextSet(ulong[] map, long from, long end)
+    {
+        if (from >= end) return end;
+        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        for (long w = wFirst; w <= wLast; w++)
+        {
+            ulong bits = map[w] & WordMask(w, from, end);
+            if (bits != 0) return (w << 6) + BitOperations.TrailingZeroCount(bits);
+        }
+        return end;
+    }
+
+    /// <summary>The first clear bit in [from, end), or <paramref name="end"/>.</summary>
+    internal static long NextClear(ulong[] map, long from, long end)
+    {
+        if (from >= end) return end;
+        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        for (long w = wFirst; w <= wLast; w++)
+        {
+            ulong bits = ~map[w] & WordMask(w, from, end);
+            if (bits != 0) return (w << 6) + BitOperations.TrailingZeroCount(bits);
+        }
+        return end;
+    }
+
+    /// <summary>The lowest i such that bits [i, i + n) are all clear and i + n &lt;= size, or -1.</summary>
+    internal static long FindClearRun(ulong[] map, long size, long n)
+    {
+        long pos = 0;
+        while (pos + n <= size)
+        {
+            long start = NextClear(map, pos, size);
+            if (start + n > size) return -1;
+            long blocker = NextSet(map, start, start + n);
+            if (blocker == start + n) return start;
+            pos = blocker + 1;
+        }
+        return -1;
+    }
+
+    /// <summary>The set bits as inclusive ranges, offset by <paramref name="bias"/>.</summary>
+    internal static List<(long First, long Last)> Ranges(ulong[] map, long size, long bias)
+    {
+        var result = new List<(long, long)>();
+        long i = NextSet(map, 0, size);
+        while (i < size)
+        {
+            long end = NextClear(map, i, size);
+            result.Add((i + bias, end - 1 + bias));
+            i = NextSet(map, end, size);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,112 @@
+using TceVerify.Contract;
+
+namespace TceVerify.Impl.Platform;
+
+/// <summary>The host side of the table (HOST-4 .. HOST-7): the host DMA allocator and the fault hooks.</summary>
+internal partial class IommuTable
+{
+    /// <summary>
+    /// HOST-4 host_alloc(n): every pool lock held, the lowest run of n entries without an it_map bit gets its
+    /// bits and host TCEs (not subject to HOST-7), then a flush. Returns the first entry (absolute).
+    /// </summary>
+    internal long HostAlloc(long n)
+    {
+        if (n < 1 || n > ItSize) return -Errno.EINVAL;          // HOST-4
+        LockAllPools();                                         // HOST-4, LOCK-4
+        _itMapCell.Read();
+        long rel = Bitmap.FindClearRun(_itMap, ItSize, n);
+        if (rel < 0)
+        {
+            UnlockAllPools();
+            return -Errno.ENOSPC;                               // HOST-4: no free run (or a container owns it)
+        }
+        _itMapCell.Write();
+        Bitmap.SetRange(_itMap, rel, rel + n);
+        long first = ItOffset + rel, end = first + n;
+        for (long pos = first; pos < end;)
+        {
+            int k = PoolOf(pos);
+            long segEnd = Math.Min(end, PoolEnd(k));
+            _poolTces[k].Write();
+            for (long e = pos; e < segEnd; e++) StoreTce(e, Memory.HostTce(e));
+            pos = segEnd;
+        }
+        _flushPending.Set(1);                                   // STATE-5: a TCE write
+        Flush();                                                // HOST-4
+        UnlockAllPools();
+        return first;
+    }
+
+    /// <summary>
+    /// HOST-5 host_free(e, n): every entry of the range must be in the window, hold its it_map bit and its host
+    /// TCE (-EINVAL otherwise, nothing changed); then, all pool locks held, TCEs zeroed (no put), bits cleared, flush.
+    /// </summary>
+    internal int HostFree(long entry, long n)
+    {
+        if (n < 1) return -Errno.EINVAL;                                            // HOST-5
+        if (entry < ItOffset || entry >= WindowEnd || n > WindowEnd - entry) return -Errno.EINVAL; // HOST-5: window
+        long end = entry + n;
+        LockAllPools();                                                             // HOST-5, LOCK-4
+        _itMapCell.Read();
+        for (long pos = entry; pos < end;)
+        {
+            int k = PoolOf(pos);
+            long segEnd = Math.Min(end, PoolEnd(k));
+            _poolTces[k].Read();
+            for (long e = pos; e < segEnd; e++)
+            {
+                if (!Bitmap.Test(_itMap, e - ItOffset) || LoadTce(e) != Memory.HostTce(e))
+                {
+                    UnlockAllPools();
+                    return -Errno.EINVAL;                                           // HOST-5: not the host's mapping
+                }
+            }
+            pos = segEnd;
+        }
+        for (long pos = entry; pos < end;)
+        {
+            int k = PoolOf(pos);
+            long segEnd = Math.Min(end, PoolEnd(k));
+            _poolTces[k].Write();
+            for (long e = pos; e < segEnd; e++) StoreTce(e, 0);                     // HOST-5: no put, host memory
+            pos = segEnd;
+        }
+        _flushPending.Set(1);
+        _itMapCell.Write();
+        Bitmap.ClearRange(_itMap, entry - ItOffset, end - ItOffset);
+        Flush();                                                                    // HOST-5
+        UnlockAllPools();
+        return 0;
+    }
+
+    /// <summary>
+    /// HOST-6 host_write_stale(e, tce): a raw TCE with no allocator bit and no pin, under e's pool lock, then a
+    /// flush; refused (-EBUSY) while a container owns the table.
+    /// </summary>
+    internal int HostWriteStale(long entry, ulong tce)
+    {
+        if (entry < ItOffset || entry >= WindowEnd) return -Errno.EINVAL;          // HOST-6
+        int k = PoolOf(entry);
+        _poolLock[k].Lock();                                                        // HOST-6, LOCK-3
+        _ownerCell.Read();
+        if (_owner != 0)
+        {
+            _poolLock[k].Unlock();
+            return -Errno.EBUSY;                                                    // HOST-6: a container owns it
+        }
+        _poolTces[k].Write();
+        StoreTce(entry, tce);
+        _flushPending.Set(1);
+        _poolLock[k].Unlock();
+        Flush();                                                                    // HOST-6
+        return 0;
+    }
+
+    /// <summary>HOST-7 inject(n): the n-th next TBL-5 platform write fails with -EIO.</summary>
+    internal int InjectWriteFailure(int n)
+    {
+        if (n < 1) return -Errno.EINVAL;                                            // HOST-7
+        _countdown.Set(n);
+        return 0;
+    }
+}

@@ -1,0 +1,194 @@
+using TceVerify.Contract;
+using TceVerify.Impl.Mm;
+using TceVerify.Impl.Sync;
+
+namespace TceVerify.Impl.Platform;
+
+/// <summary>
+/// One group's IOMMU table (STATE-5, struct iommu_table): the window <c>[ItOffset, ItOffset + ItSize)</c> of
+/// 4 KiB entries, its storage with the guard band (TBL-2), <c>it_map</c>, the pools and their spinlocks
+/// (TBL-3), <c>flush_pending</c>, the injection countdown (HOST-7) and the owner.
+/// This file holds the state and its primitives; the helpers of table.md are in IommuTable.Helpers.cs and the
+/// host DMA allocator in IommuTable.HostDma.cs.
+/// </summary>
+/// <remarks>
+/// Storage: a flat <c>ulong[]</c> of TCEs indexed by <c>entry - StorageStart</c>, plus an occupancy bitmap
+/// <see cref="_inUse"/> (bit set iff the TCE has READ or WRITE, ABI-7) kept exact by <see cref="StoreTce"/>,
+/// so clears visit only live entries, 64 at a time. <c>it_map</c> is a bitmap of the window (bit i is entry
+/// <c>ItOffset + i</c>). Sync hooks are coarse: one cell per pool for its TCE range, one for it_map, one for
+/// the owner, and atomics for flush_pending and the countdown, which any pool may touch.
+/// </remarks>
+internal partial class IommuTable
+{
+    internal readonly int GroupId;
+    /// <summary>it_offset: first entry of the window (absolute bus address >> 12).</summary>
+    internal readonly long ItOffset;
+    /// <summary>it_size: number of entries in the window.</summary>
+    internal readonly long ItSize;
+    /// <summary>TBL-2: first storage entry, <c>max(0, it_offset - 4)</c>.</summary>
+    internal readonly long StorageStart;
+    /// <summary>TBL-2: one past the last storage entry, <c>it_offset + it_size + 4</c>.</summary>
+    internal readonly long StorageEnd;
+    /// <summary>PAGE_SHIFT of the system page (TBL-6, TBL-7).</summary>
+    protected internal readonly int PageShift;
+
+    readonly PhysicalMemory _mem;
+    readonly ulong[] _tce;
+    readonly ulong[] _inUse;
+    readonly ulong[] _itMap;
+
+    readonly long _poolSize;
+    readonly IKMutex[] _poolLock;
+    readonly ISharedCell[] _poolTces;
+    readonly ISharedCell _itMapCell;
+    readonly ISharedCell _ownerCell;
+    readonly IKAtomic _flushPending;
+    readonly IKAtomic _countdown;
+    int _owner; // 0: the host; else the id of the owning container
+
+    internal IommuTable(GroupConfig group, KernelContext ctx)
+    {
+        var sync = ctx.Sync;
+        GroupId = group.Id;
+        ItOffset = group.ItOffset;
+        ItSize = group.ItSize;
+        StorageStart = Memory.StorageStart(group);
+        StorageEnd = Memory.StorageEnd(group);
+        PageShift = ctx.PageShift;
+        _mem = ctx.Memory;
+
+        long storage = StorageEnd - StorageStart;
+        _tce = new ulong[storage];
+        _inUse = new ulong[Bitmap.Words(storage)];
+        _itMap = new ulong[Bitmap.Words(ItSize)];
+
+        // TBL-3: Pools contiguous pools of ceil(it_size / Pools) entries; only pools that hold an entry exist.
+        _poolSize = (ItSize + group.Pools - 1) / group.Pools;
+        int pools = (int)((ItSize - 1) / _poolSize) + 1;
+        _poolLock = new IKMutex[pools];
+        _poolTces = new ISharedCell[pools];
+        for (int k = 0; k < pools; k++)
+        {
+            _poolLock[k] = sync.CreateSpinLock($"table {GroupId} pool {k}");
+            _poolTces[k] = sync.CreateCell($"table {GroupId} pool {k} tces");
+        }
+        _itMapCell = sync.CreateCell($"table {GroupId} it_map");
+        _ownerCell = sync.CreateCell($"table {GroupId} owner");
+        _flushPending = sync.CreateAtomic($"table {GroupId} flush_pending", 0);
+        _countdown = sync.CreateAtomic($"table {GroupId} countdown", 0);
+
+        // STATE-5 / TBL-2: the guard entries below the window hold the host's mappings of the memory next to it;
+        // the window and the guard band above are free.
+        for (long e = StorageStart; e < ItOffset; e++) StoreTce(e, Memory.HostTce(e));
+        // TBL-1: bus address 0 is never handed out by the host allocator.
+        if (ItOffset == 0) Bitmap.Set(_itMap, 0);
+    }
+
+    /// <summary>One past the last entry of the window.</summary>
+    internal long WindowEnd => ItOffset + ItSize;
+
+    // ---------------------------------------------------------------- pools (TBL-3, LOCK-4)
+
+    internal int PoolCount => _poolLock.Length;
+
+    /// <summary>TBL-3: the pool guarding an entry; guard entries belong to the nearest pool.</summary>
+    internal int PoolOf(long entry) => (int)(Math.Clamp(entry - ItOffset, 0, ItSize - 1) / _poolSize);
+
+    /// <summary>First storage entry of pool <paramref name="k"/> (pool 0 also covers the lower guard band).</summary>
+    internal long PoolFirst(int k) => k == 0 ? StorageStart : ItOffset + k * _poolSize;
+
+    /// <summary>One past the last storage entry of pool <paramref name="k"/> (the last pool covers the upper band).</summary>
+    internal long PoolEnd(int k) => k == _poolLock.Length - 1 ? StorageEnd : ItOffset + (k + 1) * _poolSize;
+
+    /// <summary>LOCK-4: every pool lock, in ascending order.</summary>
+    protected internal void LockAllPools()
+    {
+        for (int k = 0; k < _poolLock.Length; k++) _poolLock[k].Lock();
+    }
+
+    protected internal void UnlockAllPools()
+    {
+        for (int k = _poolLock.Length - 1; k >= 0; k--) _poolLock[k].Unlock();
+    }
+
+    // ---------------------------------------------------------------- storage primitives (callers hold the pool lock)
+
+    /// <summary>Writes one storage entry and keeps the occupancy bitmap exact.</summary>
+    void StoreTce(long entry, ulong value)
+    {
+        long idx = entry - StorageStart;
+        _tce[idx] = value;
+        if (Abi.InUse(value)) Bitmap.Set(_inUse, idx);
+        else Bitmap.Clear(_inUse, idx);
+    }
+
+    ulong LoadTce(long entry) => _tce[entry - StorageStart];
+
+    /// <summary>
+    /// Clears every in-use TCE of <c>[first, end)</c> (storage entries, one pool's range, its lock held) in
+    /// ascending order; with <paramref name="put"/>, each old value's page gets its dirty bit if it had WRITE and
+    /// is put (TBL-7). Skips empty 64-entry words. Returns how many entries were cleared.
+    /// </summary>
+    protected internal long ClearRangeLocked(long first, long end, bool put)
+    {
+        long lo = first - StorageStart, hi = end - StorageStart;
+        if (lo >= hi) return 0;
+        long cleared = 0;
+        long wFirst = lo >> 6, wLast = (hi - 1) >> 6;
+        var inUse = _inUse;
+        var tces = _tce;
+        for (long w = wFirst; w <= wLast; w++)
+        {
+            ulong bits = inUse[w];
+            if (bits == 0) continue;
+            if (w == wFirst) bits &= ~0UL << (int)(lo & 63);
+            if (w == wLast && (hi & 63) != 0) bits &= (1UL << (int)(hi & 63)) - 1;
+            if (bits == 0) continue;
+            inUse[w] &= ~bits;
+            do
+            {
+                long idx = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                ulong old = tces[idx];
+                tces[idx] = 0;
+                if (put) PutTcePage(old);
+                cleared++;
+            } while (bits != 0);
+        }
+        return cleared;
+    }
+
+    /// <summary>TBL-7: the page an old TCE pointed at gets its dirty bit if the device could write it, then a put.</summary>
+    void PutTcePage(ulong old)
+    {
+        long pfn = (long)((old & Abi.IommuPageMask) >> PageShift);
+        if ((old & Abi.TcePciWrite) != 0) _mem.SetDirty(pfn);
+        _mem.Put(pfn);
+    }
+
+    /// <summary>Clears every in-use TCE of the window, all pool locks held (TBL-9, TBL-10).</summary>
+    protected internal void ClearWindowLocked(bool put)
+    {
+        long cleared = 0;
+        for (int k = 0; k < _poolLock.Length; k++)
+        {
+            _poolTces[k].Write();
+            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put);
+        }
+        if (cleared != 0) _flushPending.Set(1); // TBL-7: a cleared TCE leaves a flush pending
+    }
+
+    // ---------------------------------------------------------------- observation (quiescent, for the snapshot)
+
+    internal int OwnerForDump => _owner;
+    internal bool FlushPendingForDump => _flushPending.Read() != 0;
+    internal int CountdownForDump => (int)_countdown.Read();
+    internal List<(long First, long Last)> ItMapRangesForDump() => Bitmap.Ranges(_itMap, ItSize, ItOffset);
+
+    /// <summary>Every non-zero storage TCE (window and guard band), ascending.</summary>
+    internal IEnumerable<(long Entry, ulong Value)> NonZeroTcesForDump()
+    {
+        for (long i = 0; i < _tce.Length; i++)
+            if (_tce[i] != 0) yield return (StorageStart + i, _tce[i]);
+    }
+}

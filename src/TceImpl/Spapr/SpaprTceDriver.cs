@@ -1,0 +1,315 @@
+using System.Buffers.Binary;
+using TceVerify.Contract;
+using TceVerify.Impl.Mm;
+using TceVerify.Impl.Platform;
+using TceVerify.Impl.Vfio;
+
+namespace TceVerify.Impl.Spapr;
+
+/// <summary>
+/// The SPAPR TCE VFIO IOMMU driver (driver.md): one ops table (<see cref="Open"/>, <see cref="Release"/>,
+/// <see cref="AttachGroup"/>, <see cref="DetachGroup"/>, <see cref="Ioctl"/>) and one method per ioctl.
+/// Every check is in spec order and names its clause. The virtual members at the end are the points where
+/// a named variant (src/TceVariants) restores one literal 3.10 behaviour (findings.md).
+/// </summary>
+internal class SpaprTceDriver
+{
+    protected readonly KernelContext Ctx;
+
+    internal SpaprTceDriver(KernelContext ctx) => Ctx = ctx;
+
+    // ================================================================ ops table
+
+    /// <summary>EXT-1 check_extension: the core may ask with no data at all.</summary>
+    internal long CheckExtension(ulong arg) => arg == Abi.SpaprTceIommu ? 1 : 0;
+
+    /// <summary>OPEN-1 open(arg).</summary>
+    internal int Open(ulong arg, int containerId, out TceContainer? data)
+    {
+        data = null;
+        if (arg != Abi.SpaprTceIommu) return -Errno.EINVAL;   // OPEN-1
+        data = new TceContainer(containerId, Ctx.Sync);       // OPEN-1: {tbl none, disabled, no payer}
+        return 0;
+    }
+
+    /// <summary>REL-1 release(data): holding the mutex (adopted), disable, then detach the group still attached.</summary>
+    internal void Release(TceContainer data, in Current cur)
+    {
+        data.Mutex.Lock();                                    // REL-1, LOCK-3
+        DisableLocked(data, cur);                             // REL-1 -> DIS-2
+        data.TblCell.Read();
+        if (data.Tbl is { } tbl) DetachLocked(data, tbl, cur); // REL-1 -> DET-1
+        data.Mutex.Unlock();
+    }
+
+    /// <summary>ATT-1 attach_group(data, g).</summary>
+    internal int AttachGroup(TceContainer data, VfioGroup group)
+    {
+        var tbl = group.Table;
+        int ret;
+        data.Mutex.Lock();                                    // ATT-1, LOCK-3
+        data.TblCell.Read();
+        data.StateCell.Read();
+        if (data.Tbl is not null) ret = -Errno.EBUSY;         // ATT-1: one group per container
+        else if (data.Enabled) ret = -Errno.EBUSY;            // ATT-1: enabled
+        else
+        {
+            ret = tbl.TakeOwnership(data.Id);                 // ATT-1 -> TBL-9
+            if (ret == 0)
+            {
+                data.TblCell.Write();
+                data.Tbl = tbl;                               // ATT-1
+            }
+        }
+        data.Mutex.Unlock();
+        return ret;
+    }
+
+    /// <summary>DET-1 detach_group(data, g).</summary>
+    internal void DetachGroup(TceContainer data, VfioGroup group, in Current cur)
+    {
+        data.Mutex.Lock();                                    // DET-1, LOCK-3
+        DetachLocked(data, group.Table, cur);
+        data.Mutex.Unlock();
+    }
+
+    /// <summary>DET-1 with the mutex held: another group's table changes nothing; else disable, forget, hand back.</summary>
+    void DetachLocked(TceContainer data, IommuTable tbl, in Current cur)
+    {
+        data.TblCell.Read();
+        if (data.Tbl != tbl) return;                          // DET-1: not this container's table
+        data.StateCell.Read();
+        if (data.Enabled) DisableLocked(data, cur);           // DET-1 -> DIS-2
+        data.TblCell.Write();
+        data.Tbl = null;                                      // DET-1
+        tbl.ReleaseOwnership();                               // DET-1 -> TBL-10
+    }
+
+    /// <summary>DRV-1 ioctl dispatch (the core holds group_lock for reading).</summary>
+    internal long Ioctl(TceContainer data, in Current cur, uint cmd, ulong arg)
+    {
+        switch (cmd)
+        {
+            case VfioIoctl.CheckExtension:
+                return CheckExtension(arg);                   // DRV-1 -> EXT-1
+            case VfioIoctl.SpaprTceGetInfo:
+                return GetInfo(data, cur, arg);               // DRV-1 -> INFO-1
+            case VfioIoctl.MapDma:
+                return MapDma(data, cur, arg);                // DRV-1 -> MAP-1
+            case VfioIoctl.UnmapDma:
+                return UnmapDma(data, cur, arg);              // DRV-1 -> UNMAP-1
+            case VfioIoctl.Enable:
+                return Enable(data, cur);                     // DRV-1 -> EN-1
+            case VfioIoctl.Disable:
+                return Disable(data, cur);                    // DRV-1 -> DIS-1
+            default:
+                return -Errno.ENOTTY;                         // DRV-1
+        }
+    }
+
+    // ================================================================ GET_INFO
+
+    /// <summary>INFO-1: no driver lock; tbl is stable under the core's group_lock (read).</summary>
+    long GetInfo(TceContainer data, in Current cur, ulong arg)
+    {
+        data.TblCell.Read();
+        var tbl = data.Tbl;
+        if (tbl is null) return -Errno.ENXIO;                                          // INFO-1
+        Span<byte> info = stackalloc byte[Abi.TceInfoMinsz];
+        if (UserAccess.CopyFromUser(cur, arg, info) != 0) return -Errno.EFAULT;       // INFO-1, ABI-8
+        if (BinaryPrimitives.ReadUInt32LittleEndian(info) < Abi.TceInfoMinsz) return -Errno.EINVAL; // INFO-1, ABI-8
+        BinaryPrimitives.WriteUInt32LittleEndian(info[4..], 0);                                       // flags
+        BinaryPrimitives.WriteUInt32LittleEndian(info[8..], (uint)(tbl.ItOffset << Abi.IommuPageShift)); // start
+        BinaryPrimitives.WriteUInt32LittleEndian(info[12..], (uint)(tbl.ItSize << Abi.IommuPageShift));  // size
+        if (UserAccess.CopyToUser(cur, arg, info) != 0) return -Errno.EFAULT;         // INFO-1, ABI-6
+        return 0;
+    }
+
+    // ================================================================ MAP_DMA
+
+    /// <summary>MAP-1: the whole operation under the container mutex (adopted, LOCK-3).</summary>
+    long MapDma(TceContainer data, in Current cur, ulong arg)
+    {
+        data.Mutex.Lock();                                    // MAP-1
+        int ret = MapDmaLocked(data, cur, arg);
+        data.Mutex.Unlock();
+        return ret;
+    }
+
+    int MapDmaLocked(TceContainer data, in Current cur, ulong arg)
+    {
+        data.TblCell.Read();
+        var tbl = data.Tbl;
+        if (tbl is null) return -Errno.ENXIO;                                          // MAP-2
+        int ret = MapEnabledCheck(data);                                               // MAP-3 (FIND-2)
+        if (ret != 0) return ret;
+        Span<byte> param = stackalloc byte[Abi.DmaMapMinsz];
+        if (UserAccess.CopyFromUser(cur, arg, param) != 0) return -Errno.EFAULT;      // MAP-4
+        uint argsz = BinaryPrimitives.ReadUInt32LittleEndian(param);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(param[4..]);
+        ulong vaddr = BinaryPrimitives.ReadUInt64LittleEndian(param[8..]);
+        ulong iova = BinaryPrimitives.ReadUInt64LittleEndian(param[16..]);
+        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(param[24..]);
+        if (argsz < Abi.DmaMapMinsz) return -Errno.EINVAL;                             // MAP-5
+        if ((flags & ~(Abi.MapFlagRead | Abi.MapFlagWrite)) != 0) return -Errno.EINVAL; // MAP-6
+        if ((size & ~Abi.IommuPageMask) != 0 || (vaddr & ~Abi.IommuPageMask) != 0)
+            return -Errno.EINVAL;                                                      // MAP-7
+        ulong tce = vaddr;                                                             // MAP-8
+        if ((flags & Abi.MapFlagRead) != 0) tce |= Abi.TcePciRead;
+        if ((flags & Abi.MapFlagWrite) != 0) tce |= Abi.TcePciWrite;
+        ret = tbl.PutParamCheck(iova, tce);                                            // MAP-8 -> TBL-4
+        if (ret != 0) return ret;
+        ulong npages = size >> Abi.IommuPageShift;
+        ret = MapEndCheck(tbl, iova, npages);                                          // MAP-9 (FIND-1)
+        if (ret != 0) return ret;
+        long first = (long)(iova >> Abi.IommuPageShift);
+        ulong built = 0;
+        for (; built < npages; built++)
+        {
+            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift)); // MAP-10 -> TBL-6
+            if (ret != 0) break;                                                       // MAP-10: first error stops
+        }
+        if (ret != 0) tbl.ClearAndPut(first, (long)built);                             // MAP-11 -> TBL-7
+        tbl.Flush();                                                                   // MAP-12 -> TBL-8
+        return ret;                                                                    // MAP-13
+    }
+
+    // ================================================================ UNMAP_DMA
+
+    /// <summary>UNMAP-1: under the container mutex (adopted, LOCK-3).</summary>
+    long UnmapDma(TceContainer data, in Current cur, ulong arg)
+    {
+        data.Mutex.Lock();                                    // UNMAP-1
+        int ret = UnmapDmaLocked(data, cur, arg);
+        data.Mutex.Unlock();
+        return ret;
+    }
+
+    int UnmapDmaLocked(TceContainer data, in Current cur, ulong arg)
+    {
+        data.TblCell.Read();
+        var tbl = data.Tbl;
+        if (tbl is null) return -Errno.ENXIO;                                          // UNMAP-2
+        Span<byte> param = stackalloc byte[Abi.DmaUnmapMinsz];
+        if (UserAccess.CopyFromUser(cur, arg, param) != 0) return -Errno.EFAULT;      // UNMAP-3
+        uint argsz = BinaryPrimitives.ReadUInt32LittleEndian(param);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(param[4..]);
+        ulong iova = BinaryPrimitives.ReadUInt64LittleEndian(param[8..]);
+        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(param[16..]);
+        if (argsz < Abi.DmaUnmapMinsz) return -Errno.EINVAL;                           // UNMAP-4
+        if (flags != 0) return -Errno.EINVAL;                                          // UNMAP-5
+        if ((size & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-6
+        ulong npages = size >> Abi.IommuPageShift;                                     // UNMAP-7
+        if ((iova & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-7: unaligned
+        ulong entry = iova >> Abi.IommuPageShift;
+        if (entry < (ulong)tbl.ItOffset) return -Errno.EINVAL;                          // UNMAP-7: below
+        if (entry + npages > (ulong)tbl.WindowEnd) return -Errno.EINVAL;                // UNMAP-7: past the end
+        int ret = tbl.ClearAndPut((long)entry, (long)npages);                           // UNMAP-8 -> TBL-7
+        tbl.Flush();                                                                   // UNMAP-9
+        return ret;                                                                    // UNMAP-9: 0
+    }
+
+    // ================================================================ ENABLE / DISABLE
+
+    /// <summary>EN-1 ENABLE, under the container mutex.</summary>
+    long Enable(TceContainer data, in Current cur)
+    {
+        data.Mutex.Lock();                                    // EN-1
+        int ret = EnableLocked(data, cur);
+        data.Mutex.Unlock();
+        return ret;
+    }
+
+    int EnableLocked(TceContainer data, in Current cur)
+    {
+        data.TblCell.Read();
+        var tbl = data.Tbl;
+        if (tbl is null) return -Errno.ENXIO;                 // EN-2
+        var mm = cur.Mm;
+        if (mm is null) return -Errno.ESRCH;                  // EN-3
+        data.StateCell.Read();
+        if (data.Enabled) return -Errno.EBUSY;                // EN-4
+        long npages = ChargePages(tbl);                       // EN-5 (FIND-6)
+        mm.MmapSem.DownWrite();                               // EN-5, LOCK-5
+        mm.LockedVmCell.Write();
+        long locked = mm.LockedVm + npages;
+        long limit = (long)(mm.RlimitMemlock >> Ctx.PageShift);
+        if (locked > limit && !mm.CapIpcLock)
+        {
+            mm.MmapSem.UpWrite();
+            return -Errno.ENOMEM;                             // EN-5
+        }
+        mm.LockedVm = locked;                                 // EN-5
+        mm.MmapSem.UpWrite();
+        data.StateCell.Write();
+        data.Enabled = true;                                  // EN-5
+        data.Payer = cur.Task;                                // EN-5 (adopted, FIND-4)
+        return 0;
+    }
+
+    /// <summary>DIS-1 DISABLE: always 0.</summary>
+    long Disable(TceContainer data, in Current cur)
+    {
+        data.Mutex.Lock();                                    // DIS-1
+        DisableLocked(data, cur);                             // DIS-1 -> DIS-2
+        data.Mutex.Unlock();
+        return 0;
+    }
+
+    /// <summary>
+    /// DIS-2 disable(data) (adopted: FIND-3, FIND-4, FIND-5), mutex held: the window is cleared (puts, flush)
+    /// before the charge goes back to the payer's mm, alive or exited, never current's.
+    /// </summary>
+    void DisableLocked(TceContainer data, in Current cur)
+    {
+        data.StateCell.Read();
+        if (!data.Enabled) return;                            // DIS-2
+        data.StateCell.Write();
+        data.Enabled = false;                                 // DIS-2
+        data.TblCell.Read();
+        var tbl = data.Tbl;
+        if (tbl is not null)
+        {
+            DisableClearWindow(data, tbl);                    // DIS-2 (FIND-3)
+            var mm = UnchargeTarget(data, cur);               // DIS-2 (FIND-4, FIND-5)
+            if (mm is not null)
+            {
+                mm.MmapSem.DownWrite();                       // DIS-2, LOCK-5
+                mm.LockedVmCell.Write();
+                mm.LockedVm -= ChargePages(tbl);              // DIS-2 (FIND-6)
+                mm.MmapSem.UpWrite();
+            }
+        }
+        data.Payer = null;                                    // DIS-2
+    }
+
+    // ================================================================ variant hooks (production behaviour)
+
+    /// <summary>MAP-3 (adopted, FIND-2): a disabled container maps nothing. The literal code never looks.</summary>
+    protected internal virtual int MapEnabledCheck(TceContainer data)
+    {
+        data.StateCell.Read();
+        return data.Enabled ? 0 : -Errno.EPERM;               // MAP-3
+    }
+
+    /// <summary>MAP-9 (adopted, FIND-1): the last entry must lie in the window; both terms are below 2^52.
+    /// The literal code checks the first entry only.</summary>
+    protected internal virtual int MapEndCheck(IommuTable tbl, ulong iova, ulong npages) =>
+        (iova >> Abi.IommuPageShift) + npages > (ulong)tbl.WindowEnd ? -Errno.EINVAL : 0; // MAP-9
+
+    /// <summary>DIS-2 (adopted, FIND-3): every in-use window TCE cleared as TBL-7, then a flush.
+    /// The literal code keeps the mappings.</summary>
+    protected internal virtual void DisableClearWindow(TceContainer data, IommuTable tbl)
+    {
+        tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize);            // DIS-2 -> TBL-7
+        tbl.Flush();                                          // DIS-2 -> TBL-8
+    }
+
+    /// <summary>DIS-2 (adopted, FIND-4, FIND-5): the mm the charge is returned to is the payer's.
+    /// The literal code uses current's (none on the exit path).</summary>
+    protected internal virtual MmStruct? UnchargeTarget(TceContainer data, in Current cur) => data.Payer?.Mm;
+
+    /// <summary>npages(tbl) of EN-5 and DIS-2 (adopted, FIND-6): it_size system pages, one per entry.
+    /// The literal code charges the window's bytes in system pages.</summary>
+    protected internal virtual long ChargePages(IommuTable tbl) => tbl.ItSize;
+}

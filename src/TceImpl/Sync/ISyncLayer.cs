@@ -1,0 +1,57 @@
+namespace TceVerify.Impl.Sync;
+
+/// <summary>
+/// The one seam between the kernel-shaped code and the threads it runs on. Every lock and every access to
+/// shared state goes through objects made here: <see cref="RealSync"/> maps them onto plain .NET primitives;
+/// the concurrency tests map them onto the controlled scheduler, where each call is a scheduling point.
+/// Names are for traces ("container 1 mutex", "table 1 pool 0").
+/// </summary>
+public interface ISyncLayer
+{
+    IKMutex CreateMutex(string name);
+    IKRwSemaphore CreateRwSemaphore(string name);
+    /// <summary>A spinlock: same contract as a mutex, kept apart so traces and variants can tell them apart.</summary>
+    IKMutex CreateSpinLock(string name);
+    IKAtomic CreateAtomic(string name, long initial);
+    /// <summary>A piece of shared state (a field or a range) whose accesses are scheduling points and are
+    /// checked for data races.</summary>
+    ISharedCell CreateCell(string name);
+}
+
+/// <summary>A sleeping, non-recursive, owner-released mutex (kernel struct mutex).</summary>
+public interface IKMutex
+{
+    void Lock();
+    void Unlock();
+}
+
+/// <summary>A read/write semaphore (kernel struct rw_semaphore); not recursive.</summary>
+public interface IKRwSemaphore
+{
+    void DownRead();
+    void UpRead();
+    void DownWrite();
+    void UpWrite();
+}
+
+/// <summary>An atomic counter (kernel atomic_t).</summary>
+public interface IKAtomic
+{
+    long Read();
+    void Set(long value);
+    /// <summary>Adds and returns the new value.</summary>
+    long Add(long delta);
+    /// <summary>Stores <paramref name="value"/> if the counter equals <paramref name="expected"/>; returns the old value.</summary>
+    long CompareExchange(long expected, long value);
+    /// <summary>atomic_dec_if_positive: returns old - 1, and stores it only when it is not negative.</summary>
+    long DecrementIfPositive();
+    /// <summary>atomic_inc_not_zero: increments unless 0; returns whether it did.</summary>
+    bool IncrementUnlessZero();
+}
+
+/// <summary>Marks an access to shared state guarded by some lock (or by nothing, for a racy variant).</summary>
+public interface ISharedCell
+{
+    void Read();
+    void Write();
+}

@@ -1,0 +1,395 @@
+using System.Buffers.Binary;
+using TceVerify.Contract;
+using TceVerify.Impl.Mm;
+using TceVerify.Impl.Spapr;
+using TceVerify.Impl.Sync;
+
+namespace TceVerify.Impl.Vfio;
+
+/// <summary>
+/// The VFIO core (core.md): the container file (CORE-1 .. CORE-8), the group file (CORE-20 .. CORE-28) and the
+/// device file (CORE-30, CORE-31), one method per operation, each check in spec order.
+/// Lock order (LOCK-2): group.lock -> container group_lock -> driver mutex -> mmap_sem -> pool locks.
+/// </summary>
+internal class VfioCore
+{
+    protected readonly KernelContext Ctx;
+    readonly ISyncLayer _sync;
+    /// <summary>STATE-8: the registered IOMMU drivers; exactly one, the SPAPR TCE driver.</summary>
+    readonly SpaprTceDriver[] _drivers;
+    /// <summary>Every container ever created, in id order, under <see cref="_containersLock"/> (a leaf).
+    /// Not a kernel structure: it lets the snapshot find every live container (STATE-10).</summary>
+    readonly List<VfioContainer> _containers = new();
+    readonly IKMutex _containersLock;
+    readonly IKAtomic _fileIds;
+    readonly Dictionary<int, VfioGroup> _groups;
+
+    internal VfioCore(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
+    {
+        Ctx = ctx;
+        _sync = ctx.Sync;
+        _drivers = [driver];
+        _containersLock = _sync.CreateMutex("containers");
+        _fileIds = _sync.CreateAtomic("file ids", 0);
+        _groups = new Dictionary<int, VfioGroup>(groups.Count);
+        foreach (var g in groups) _groups.Add(g.Id, g);
+    }
+
+    /// <summary>Raw read for the snapshot (quiescent): every container ever created, freed ones included.</summary>
+    internal IReadOnlyList<VfioContainer> ContainersForDump => _containers;
+
+    /// <summary>The group with that id, or null. The set of groups is fixed at boot.</summary>
+    internal VfioGroup? FindGroup(int id) => _groups.GetValueOrDefault(id);
+
+    string NextFileName(string kind) => $"file {_fileIds.Add(1)} ({kind})";
+
+    // ================================================================ container file
+
+    /// <summary>CORE-1 open("/dev/vfio/vfio"): a new container with count 1, no groups, no driver.</summary>
+    internal long OpenContainer(in Current cur)
+    {
+        _containersLock.Lock();
+        int id = _containers.Count + 1;                        // STATE-6: 1, 2, ... never reused
+        var container = new VfioContainer(id, _sync);
+        _containers.Add(container);
+        _containersLock.Unlock();
+        var file = new ContainerFile(this, container, _sync, NextFileName("container " + id));
+        return cur.Task.Files.Install(file);                   // CORE-1, STATE-4
+    }
+
+    /// <summary>CORE-2 dispatch of a container ioctl.</summary>
+    internal long ContainerIoctl(VfioContainer container, in Current cur, uint cmd, ulong arg)
+    {
+        switch (cmd)
+        {
+            case VfioIoctl.GetApiVersion:
+                return Abi.ApiVersion;                         // CORE-2: no lock
+            case VfioIoctl.CheckExtension:
+                return CheckExtension(container, arg);         // CORE-3
+            case VfioIoctl.SetIommu:
+                return SetIommu(container, cur, arg);          // CORE-4
+            default:
+                return Passthrough(container, cur, cmd, arg);  // CORE-6
+        }
+    }
+
+    /// <summary>CORE-3 CHECK_EXTENSION: the set driver answers, else the first registered driver that says yes.</summary>
+    long CheckExtension(VfioContainer container, ulong arg)
+    {
+        long ret = 0;
+        container.GroupLock.DownRead();                        // CORE-3, LOCK-3
+        container.Cell.Read();
+        var driver = container.Driver;
+        if (driver is not null)
+        {
+            ret = driver.CheckExtension(arg);                  // CORE-3 -> EXT-1
+        }
+        else
+        {
+            foreach (var d in _drivers)
+            {
+                ret = d.CheckExtension(arg);                   // CORE-3: asked in turn
+                if (ret > 0) break;
+            }
+        }
+        container.GroupLock.UpRead();
+        return ret;
+    }
+
+    /// <summary>CORE-4 SET_IOMMU: open the driver's data and attach every group in list order; unwind on failure.</summary>
+    long SetIommu(VfioContainer container, in Current cur, ulong arg)
+    {
+        container.GroupLock.DownWrite();                       // CORE-4, LOCK-3
+        container.Cell.Write();
+        if (container.Groups.Count == 0 || container.Driver is not null)
+        {
+            container.GroupLock.UpWrite();
+            return -Errno.EINVAL;                              // CORE-4: no group, or a driver already set
+        }
+        SpaprTceDriver? driver = null;
+        foreach (var d in _drivers)
+        {
+            if (d.CheckExtension(arg) <= 0) continue;          // CORE-4: the driver must support arg
+            driver = d;
+            break;
+        }
+        if (driver is null)
+        {
+            container.GroupLock.UpWrite();
+            return -Errno.ENODEV;                              // CORE-4
+        }
+        int ret = driver.Open(arg, container.Id, out var data); // CORE-4 -> OPEN-1
+        if (ret != 0 || data is null)
+        {
+            container.GroupLock.UpWrite();
+            return ret != 0 ? ret : -Errno.EINVAL;
+        }
+        var groups = container.Groups;
+        int attached = 0;
+        for (; attached < groups.Count; attached++)
+        {
+            ret = driver.AttachGroup(data, groups[attached]);  // CORE-4 -> ATT-1, list order
+            if (ret != 0) break;
+        }
+        if (ret != 0)
+        {
+            for (int j = attached - 1; j >= 0; j--)
+                driver.DetachGroup(data, groups[j], cur);      // CORE-4: unwind in reverse order (DET-1)
+            driver.Release(data, cur);                         // CORE-4 -> REL-1
+            container.GroupLock.UpWrite();
+            return ret;
+        }
+        container.Driver = driver;                             // CORE-4: stored on success
+        container.Data = data;
+        container.GroupLock.UpWrite();
+        return 0;
+    }
+
+    /// <summary>CORE-6 every other command: the driver's ioctl under group_lock (read), or -EINVAL without one.</summary>
+    long Passthrough(VfioContainer container, in Current cur, uint cmd, ulong arg)
+    {
+        long ret;
+        container.GroupLock.DownRead();                        // CORE-6, LOCK-3
+        container.Cell.Read();
+        var driver = container.Driver;
+        var data = container.Data;
+        if (driver is not null && data is not null) ret = driver.Ioctl(data, cur, cmd, arg); // CORE-6 -> DRV-1
+        else ret = -Errno.EINVAL;                              // CORE-6: no driver
+        container.GroupLock.UpRead();
+        return ret;
+    }
+
+    /// <summary>CORE-5 container file release: drops the file's reference.</summary>
+    internal void ContainerRelease(VfioContainer container, in Current cur) => ContainerPut(container, cur);
+
+    /// <summary>CORE-8 put: at 0 the driver data still set is released (in current's context) and the container freed.</summary>
+    void ContainerPut(VfioContainer container, in Current cur)
+    {
+        if (container.Refs.Add(-1) != 0) return;              // CORE-8
+        container.GroupLock.DownWrite();                       // LOCK-3: REL-1 under group_lock (write)
+        container.Cell.Write();
+        if (container.Driver is { } driver && container.Data is { } data)
+            driver.Release(data, cur);                         // CORE-8 -> REL-1
+        container.Driver = null;
+        container.Data = null;
+        container.GroupLock.UpWrite();
+    }
+
+    // ================================================================ group file
+
+    /// <summary>CORE-20 open("/dev/vfio/GROUP").</summary>
+    internal long OpenGroup(in Current cur, int groupId)
+    {
+        var group = FindGroup(groupId);
+        if (group is null) return -Errno.ENOENT;               // CORE-20
+        if (group.Opened.CompareExchange(0, 1) != 0) return -Errno.EBUSY; // CORE-20: already opened
+        group.ContainerCell.Read();
+        if (group.Container is not null)
+        {
+            group.Opened.Set(0);
+            return -Errno.EBUSY;                               // CORE-20: container still set from an earlier open
+        }
+        var file = new GroupFile(this, group, _sync, NextFileName("group " + group.Id));
+        return cur.Task.Files.Install(file);
+    }
+
+    /// <summary>CORE-21 dispatch of a group ioctl.</summary>
+    internal long GroupIoctl(VfioGroup group, in Current cur, uint cmd, ulong arg)
+    {
+        switch (cmd)
+        {
+            case VfioIoctl.GroupGetStatus:
+                return GroupGetStatus(group, cur, arg);        // CORE-22
+            case VfioIoctl.GroupSetContainer:
+                return GroupSetContainer(group, cur, arg);     // CORE-23
+            case VfioIoctl.GroupUnsetContainer:
+                return GroupUnsetContainer(group, cur);        // CORE-24
+            case VfioIoctl.GroupGetDeviceFd:
+                return GroupGetDeviceFd(group, cur, arg);      // CORE-27
+            default:
+                return -Errno.ENOTTY;                          // CORE-21
+        }
+    }
+
+    /// <summary>CORE-22 GET_STATUS.</summary>
+    long GroupGetStatus(VfioGroup group, in Current cur, ulong arg)
+    {
+        Span<byte> status = stackalloc byte[Abi.GroupStatusMinsz];
+        if (UserAccess.CopyFromUser(cur, arg, status) != 0) return -Errno.EFAULT;     // CORE-22, ABI-8
+        if (BinaryPrimitives.ReadUInt32LittleEndian(status) < Abi.GroupStatusMinsz)
+            return -Errno.EINVAL;                                                      // CORE-22, ABI-8
+        uint flags = 0;
+        if (group.Viable) flags |= Abi.GroupFlagViable;                                // CORE-22
+        group.ContainerCell.Read();
+        if (group.Container is not null) flags |= Abi.GroupFlagContainerSet;           // CORE-22
+        BinaryPrimitives.WriteUInt32LittleEndian(status[4..], flags);
+        if (UserAccess.CopyToUser(cur, arg, status) != 0) return -Errno.EFAULT;       // CORE-22, ABI-6
+        return 0;
+    }
+
+    /// <summary>CORE-23 SET_CONTAINER.</summary>
+    long GroupSetContainer(VfioGroup group, in Current cur, ulong arg)
+    {
+        if (UserAccess.GetUserInt32(cur, arg, out int fd) != 0) return -Errno.EFAULT; // CORE-23, ABI-9
+        if (fd < 0) return -Errno.EINVAL;                                              // CORE-23
+        GroupLock(group);                                                              // CORE-23 (FIND-11)
+        long ret = SetContainer(group, cur, fd);
+        GroupUnlock(group);
+        return ret;
+    }
+
+    /// <summary>CORE-23 under the group's lock: vfio_group_set_container.</summary>
+    long SetContainer(VfioGroup group, in Current cur, int fd)
+    {
+        if (group.ContainerUsers.Read() != 0) return -Errno.EINVAL;                    // CORE-23
+        var f = cur.Task.Files.Lookup(fd);
+        if (f is null) return -Errno.EBADF;                                            // CORE-23
+        if (f is not ContainerFile cf) return -Errno.EINVAL;                           // CORE-23: not a container
+        if (!cf.TryGet()) return -Errno.EBADF;                                         // CORE-23, PROC-2: closed meanwhile
+        var container = cf.Container;
+        container.GroupLock.DownWrite();                                               // CORE-23, LOCK-3
+        container.Cell.Write();
+        if (container.Driver is { } driver && container.Data is { } data)
+        {
+            int ret = driver.AttachGroup(data, group);                                 // CORE-23 -> ATT-1
+            if (ret != 0)
+            {
+                container.GroupLock.UpWrite();
+                cf.Put();
+                return ret;                                                            // CORE-23: nothing added
+            }
+        }
+        group.ContainerCell.Write();
+        group.Container = container;                                                   // CORE-23
+        container.Groups.Insert(0, group);                                             // CORE-23: head of the list
+        container.Refs.Add(1);                                                         // CORE-23, CORE-7
+        group.ContainerUsers.Add(1);                                                   // CORE-23
+        container.GroupLock.UpWrite();
+        cf.Put();
+        return 0;
+    }
+
+    /// <summary>CORE-24 UNSET_CONTAINER.</summary>
+    long GroupUnsetContainer(VfioGroup group, in Current cur)
+    {
+        long ret;
+        GroupLock(group);                                                              // CORE-24 (FIND-11)
+        long users = group.ContainerUsers.CompareExchange(1, 0);
+        if (users == 0) ret = -Errno.EINVAL;                                           // CORE-24: no container
+        else if (users > 1) ret = -Errno.EBUSY;                                        // CORE-24: devices open
+        else
+        {
+            UnsetContainer(group, cur);                                                // CORE-24 -> CORE-25
+            ret = 0;
+        }
+        GroupUnlock(group);
+        return ret;
+    }
+
+    /// <summary>CORE-25 __vfio_group_unset_container.</summary>
+    void UnsetContainer(VfioGroup group, in Current cur)
+    {
+        group.ContainerCell.Read();
+        var container = group.Container;
+        if (container is null) return; // only a broken variant (FIND-12) gets here with no container
+        container.GroupLock.DownWrite();                                               // CORE-25, LOCK-3
+        container.Cell.Write();
+        if (container.Driver is { } driver && container.Data is { } data)
+            driver.DetachGroup(data, group, cur);                                      // CORE-25 -> DET-1
+        group.ContainerCell.Write();
+        group.Container = null;                                                        // CORE-25
+        container.Groups.Remove(group);
+        if (container.Groups.Count == 0 && container.Driver is { } d && container.Data is { } dd)
+        {
+            d.Release(dd, cur);                                                        // CORE-25 -> REL-1
+            container.Driver = null;
+            container.Data = null;
+        }
+        container.GroupLock.UpWrite();
+        ContainerPut(container, cur);                                                  // CORE-25 -> CORE-8
+    }
+
+    /// <summary>CORE-27 GET_DEVICE_FD.</summary>
+    long GroupGetDeviceFd(VfioGroup group, in Current cur, ulong arg)
+    {
+        int ret = UserAccess.StrndupUser(cur, arg, Ctx.PageSize, out var name);       // CORE-27, ABI-10
+        if (ret != 0 || name is null) return ret != 0 ? ret : -Errno.EFAULT;
+        return GetDeviceFdReferenced(group, cur, name);
+    }
+
+    /// <summary>
+    /// CORE-27 after the name: the container user reference is taken first, with increment-unless-zero (adopted,
+    /// FIND-12), and dropped again (CORE-28) when a check fails; on success it stays with the device file.
+    /// Variant hook: the reference order.
+    /// </summary>
+    protected internal virtual long GetDeviceFdReferenced(VfioGroup group, in Current cur, ReadOnlySpan<byte> name)
+    {
+        if (!group.ContainerUsers.IncrementUnlessZero()) return -Errno.EINVAL;        // CORE-27 (FIND-12)
+        int ret = GetDeviceFdChecks(group, name, out var device);
+        if (ret != 0 || device is null)
+        {
+            Dissolve(group, cur);                                                      // CORE-27 -> CORE-28
+            return ret != 0 ? ret : -Errno.ENODEV;
+        }
+        return OpenDeviceFile(group, device, cur);
+    }
+
+    /// <summary>CORE-27 checks, in order: a driver on the group's container, a viable group, a device of that name.</summary>
+    protected internal int GetDeviceFdChecks(VfioGroup group, ReadOnlySpan<byte> name, out VfioDevice? device)
+    {
+        device = null;
+        group.ContainerCell.Read();
+        var container = group.Container;
+        if (container is null) return -Errno.EINVAL;        // CORE-27 (a container can vanish only in a variant)
+        container.Cell.Read();
+        if (container.Driver is null) return -Errno.EINVAL; // CORE-27: no driver set
+        if (!group.Viable) return -Errno.EINVAL;            // CORE-27: not viable
+        device = group.FindDevice(name);
+        if (device is null) return -Errno.ENODEV;           // CORE-27: no such device
+        return 0;
+    }
+
+    /// <summary>CORE-27 success: the device's open count + 1, a new device file and fd.</summary>
+    protected internal long OpenDeviceFile(VfioGroup group, VfioDevice device, in Current cur)
+    {
+        device.Opens.Add(1);
+        var file = new DeviceFile(this, group, device, _sync, NextFileName("device " + group.Id + ":" + device.Name));
+        return cur.Task.Files.Install(file);
+    }
+
+    /// <summary>CORE-26 group file release: dissolve, then <c>opened = 0</c>.</summary>
+    internal void GroupRelease(VfioGroup group, in Current cur)
+    {
+        Dissolve(group, cur);                                  // CORE-26 -> CORE-28
+        group.Opened.Set(0);                                   // CORE-26
+    }
+
+    /// <summary>CORE-28 vfio_group_try_dissolve_container.</summary>
+    protected internal void Dissolve(VfioGroup group, in Current cur)
+    {
+        GroupLock(group);                                      // CORE-28 (FIND-11)
+        if (group.ContainerUsers.DecrementIfPositive() == 0)   // CORE-28: the last user
+            UnsetContainer(group, cur);                        // CORE-28 -> CORE-25
+        GroupUnlock(group);
+    }
+
+    // ================================================================ device file
+
+    /// <summary>CORE-31: the device's own driver is out of scope.</summary>
+    internal long DeviceIoctl(uint cmd) => -Errno.ENOTTY;
+
+    /// <summary>CORE-30 device file release: open count - 1, then dissolve.</summary>
+    internal void DeviceRelease(VfioGroup group, VfioDevice device, in Current cur)
+    {
+        device.Opens.Add(-1);                                  // CORE-30
+        Dissolve(group, cur);                                  // CORE-30 -> CORE-28
+    }
+
+    // ================================================================ variant hooks (production behaviour)
+
+    /// <summary>The adopted group lock of CORE-23, CORE-24 and CORE-28 (FIND-11's literal code has none).</summary>
+    protected internal virtual void GroupLock(VfioGroup group) => group.Lock.Lock();
+
+    /// <summary>Counterpart of <see cref="GroupLock"/>.</summary>
+    protected internal virtual void GroupUnlock(VfioGroup group) => group.Lock.Unlock();
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using TceVerify.Contract;
+
+namespace TceVerify.Model.Rules;
+
+/// <summary>STATE-2: pins, puts and dirty bits of physical frames.</summary>
+public static class PageRules
+{
+    /// <summary>STATE-2: a pin adds 1 to the frame's count.</summary>
+    public static World Pin(World w, long pfn) => Change(w, pfn, +1, setDirty: false);
+
+    /// <summary>STATE-2: a put removes 1 from the frame's count.</summary>
+    public static World Put(World w, long pfn) => Change(w, pfn, -1, setDirty: false);
+
+    /// <summary>STATE-2 on a builder of the page map (used by the per-entry loops of TBL-7).</summary>
+    public static void Change(World w, ImmutableSortedDictionary<long, PageState>.Builder pages, long pfn, long delta, bool setDirty)
+    {
+        if (!w.IsFrame(pfn)) return;                                             // STATE-2: host memory has no count
+        var p = pages.TryGetValue(pfn, out var s) ? s : new PageState(Memory.BaseRefCount(pfn), false);
+        pages[pfn] = new PageState(p.RefCount + delta, p.Dirty || setDirty);
+    }
+
+    static World Change(World w, long pfn, long delta, bool setDirty)
+    {
+        var pages = w.Pages.ToBuilder();
+        Change(w, pages, pfn, delta, setDirty);
+        return w with { Pages = pages.ToImmutable() };
+    }
+}

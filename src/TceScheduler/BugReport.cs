@@ -1,0 +1,38 @@
+namespace TceVerify.Scheduling;
+
+/// <summary>A bug found in one iteration, with everything needed to reproduce and read it.</summary>
+public sealed class BugReport
+{
+    internal BugReport(BugKind kind, string message, int iteration, string strategy, Exception? exception)
+    {
+        Kind = kind;
+        Message = message;
+        Iteration = iteration;
+        Strategy = strategy;
+        Exception = exception;
+    }
+
+    public BugKind Kind { get; }
+
+    /// <summary>Deterministic one-paragraph description (no timings, no hash codes).</summary>
+    public string Message { get; }
+
+    /// <summary>Zero-based iteration in which the bug appeared.</summary>
+    public int Iteration { get; }
+
+    public string Strategy { get; }
+
+    /// <summary>The exception behind the bug, if any (with its stack trace).</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>Compact string for <see cref="Configuration.WithReproducibleTrace"/>.</summary>
+    public string ReproducibleTrace { get; internal set; } = "";
+
+    /// <summary>Per-thread column table of the failing schedule with the described state per step.</summary>
+    public string ReadableTrace { get; internal set; } = "";
+
+    /// <summary>Number of scheduling decisions in the failing iteration.</summary>
+    public int Steps { get; internal set; }
+
+    public override string ToString() => $"{Kind}: {Message}";
+}

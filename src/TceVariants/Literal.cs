@@ -1,0 +1,35 @@
+namespace TceVerify.Variants;
+
+/// <summary>The literal Linux 3.10 behaviours of findings.md, one flag each; a variant restores a set of them.</summary>
+[Flags]
+internal enum Literal
+{
+    None = 0,
+    /// <summary>FIND-1: MAP_DMA checks only its first entry (no MAP-9).</summary>
+    MapEndUnchecked = 1 << 0,
+    /// <summary>FIND-2: MAP_DMA never looks at <c>enabled</c> (no MAP-3).</summary>
+    MapWithoutEnable = 1 << 1,
+    /// <summary>FIND-3: disable keeps every TCE and pin.</summary>
+    DisableKeepsMappings = 1 << 2,
+    /// <summary>FIND-4, FIND-5: disable returns the charge to current's mm, and to nobody when current has none.</summary>
+    UnchargeCurrent = 1 << 3,
+    /// <summary>FIND-6: the charge is the window's bytes in system pages.</summary>
+    ChargeWindowBytes = 1 << 4,
+    /// <summary>FIND-7: a failed take-over leaves bit 0 of it_map cleared.</summary>
+    TakeOwnershipDropsBit0 = 1 << 5,
+    /// <summary>FIND-8: take-over puts the pages of leftover TCEs.</summary>
+    TakeOwnershipPutsStale = 1 << 6,
+    /// <summary>FIND-9: take-over and release take no pool lock.</summary>
+    OwnershipWithoutPoolLocks = 1 << 7,
+    /// <summary>FIND-10: take-over and release do not flush.</summary>
+    OwnershipWithoutFlush = 1 << 8,
+    /// <summary>FIND-11: SET_CONTAINER, UNSET_CONTAINER and dissolve take no group lock.</summary>
+    SetContainerUnlocked = 1 << 9,
+    /// <summary>FIND-12: GET_DEVICE_FD checks container_users, opens the device, then increments.</summary>
+    GetDeviceFdCheckThenInc = 1 << 10,
+
+    DriverFlags = MapEndUnchecked | MapWithoutEnable | DisableKeepsMappings | UnchargeCurrent | ChargeWindowBytes,
+    TableFlags = TakeOwnershipDropsBit0 | TakeOwnershipPutsStale | OwnershipWithoutPoolLocks | OwnershipWithoutFlush,
+    CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc,
+    All = DriverFlags | TableFlags | CoreFlags,
+}

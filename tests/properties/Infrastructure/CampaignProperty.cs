@@ -1,0 +1,116 @@
+using FsCheck;
+using FsCheck.Fluent;
+using TceVerify.Harness.Differential;
+using TceVerify.Harness.Generation;
+using TceVerify.Harness.Programs;
+using TceVerify.TestKit.Properties;
+
+namespace TceVerify.Tests.Properties.Infrastructure;
+
+/// <summary>
+/// A property of the campaign: which checks run after every command, whether the model runs alongside
+/// (differential), which workloads and platforms programs are drawn from, how long they are and how many are run.
+/// </summary>
+public sealed record CampaignProperty(
+    string Name,
+    IReadOnlyList<StepCheck> Checks,
+    bool Differential,
+    IReadOnlyList<Workload> Workloads,
+    IReadOnlyList<Platform> Platforms,
+    int MinLength,
+    int MaxLength,
+    int MaxTest)
+{
+    /// <summary>FsCheck's size runs from 1 to this over a run; the program length grows with it.</summary>
+    public const int EndSize = 100;
+
+    /// <summary>No more shrink steps than this (FsCheck has no limit of its own).</summary>
+    public const int MaxShrinkDepth = 300;
+
+    /// <summary>A lower bound of the commands one default run checks (every case is at least this long).</summary>
+    public long PlannedCommands => (long)MaxTest * MinLength;
+
+    public int LengthFor(int size) => MinLength + (MaxLength - MinLength) * Math.Clamp(size, 0, EndSize) / EndSize;
+
+    public CampaignRunner RunnerFor(SystemUnderTest sut) =>
+        new(sut.Create, Differential ? Systems.ModelFactory : null, Checks, compareResults: Differential, compareState: Differential);
+
+    /// <summary>Generated cases: a seed drawn by FsCheck drives <see cref="ProgramGenerator"/>; the workload and the
+    /// platform are drawn too; the length grows with FsCheck's size.</summary>
+    public Gen<ProgramCase> Cases() =>
+        Gen.Sized(size =>
+            from seed in Gen.Choose(0, int.MaxValue)
+            from workload in Gen.Elements(Workloads.ToArray())
+            from platform in Gen.Elements(Platforms.ToArray())
+            select ProgramCase.Generated(platform, seed, LengthFor(size), workload));
+
+    /// <summary>Shrinks a failing case through <see cref="ProgramShrinker"/>: its program (for a generated case, the
+    /// commands its run produced, up to the failing one), dropped commands and chunks, simpler arguments.</summary>
+    public IEnumerable<ProgramCase> Shrink(CampaignRunner runner, ProgramCase c)
+    {
+        if (c.ShrinkDepth >= MaxShrinkDepth) yield break;
+        if (c.Program is null || c.LastResult is null) runner.Run(c);
+        int? failed = c.LastResult is { Ok: false } r ? r.FailedStep : null;
+        var shrinker = new ProgramShrinker(Systems.ModelFactory);
+        foreach (var p in shrinker.Shrink(c.Config, c.Program!, failed))
+            yield return ProgramCase.Explicit(c.Platform, p, c.ShrinkDepth + 1);
+    }
+
+    /// <summary>The FsCheck property on one system. <paramref name="onFailure"/> sees every failing evaluation: the
+    /// last one is the shrunk case.</summary>
+    public Property ToProperty(SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure = null,
+        bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null)
+    {
+        var runner = RunnerFor(sut);
+        var arb = shrink ? Arb.From(Cases(), c => Shrink(runner, c)) : Arb.From(Cases());
+        return Prop.ForAll(arb, c =>
+        {
+            var outcome = runner.Run(c);
+            onEvery?.Invoke(c, outcome);
+            if (outcome.Result.Ok) return true.ToProperty();
+            onFailure?.Invoke(c, outcome);
+            return false.ToProperty().Label(Report(sut, c, outcome));
+        });
+    }
+
+    /// <summary>The failure report: FailureReport.Render's numbered program with the model's state changes per step,
+    /// the first divergence, and a regression test replaying the program.</summary>
+    public string Report(SystemUnderTest sut, ProgramCase c, CampaignOutcome outcome)
+    {
+        var logger = new DifferentialRunner(c.Config, Systems.ModelFactory, sut.Create, Harness.Differential.Checks.None);
+        var program = outcome.Program.Take(outcome.Result.FailedStep + 1).ToList();
+        return FailureReport.Render(logger, program, outcome.Result with { Steps = [] },
+            replayLine: $"Property '{Name}' on {sut.Name}, platform {c.Platform.Name} ({(c.IsGenerated ? $"generated {c.Workload} program, seed {c.Seed}" : $"after {c.ShrinkDepth} shrinks")})",
+            systemUnderTest: sut.Code, configCode: c.Platform.Code);
+    }
+
+    /// <summary>Runs the property through <see cref="PropertyRunner"/> (pinned seed per name, TCEVERIFY_SEED replay,
+    /// PROPERTY_SCALE). Throws <see cref="PropertyFailedException"/> with the report on failure.</summary>
+    public void Check(SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure = null, int? maxTest = null,
+        string? seedName = null, bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null) =>
+        PropertyRunner.Check(ToProperty(sut, onFailure, shrink, onEvery), seedName ?? SeedName(sut), maxTest ?? MaxTest, EndSize);
+
+    /// <summary>The name the pinned seed derives from: the property's, and the system's when it is not the implementation.</summary>
+    public string SeedName(SystemUnderTest sut) => sut == Systems.Impl ? Name : $"{Name} on {sut.Name}";
+
+    /// <summary>Runs the property on a broken system and returns the shrunk failure (the last failing evaluation) and the
+    /// message; fails the test when the property passes.</summary>
+    public Caught ExpectFailure(SystemUnderTest sut, int? maxTest = null, bool shrink = true)
+    {
+        ProgramCase? last = null;
+        CampaignOutcome? lastOutcome = null;
+        try
+        {
+            Check(sut, (c, o) => { last = c; lastOutcome = o; }, maxTest, shrink: shrink);
+        }
+        catch (PropertyFailedException ex)
+        {
+            var program = lastOutcome!.Program.Take(lastOutcome.Result.FailedStep + 1).ToList();
+            return new Caught(ex.Message, program, lastOutcome.Result, last!);
+        }
+        throw new Xunit.Sdk.XunitException($"Property '{Name}' passed on {sut.Name}, which it must reject.");
+    }
+}
+
+/// <summary>A property failure as a test sees it: the full message, the shrunk program (up to the failing step), why.</summary>
+public sealed record Caught(string Message, IReadOnlyList<Command> Program, RunResult Result, ProgramCase Case);

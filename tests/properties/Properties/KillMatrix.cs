@@ -1,0 +1,62 @@
+using TceVerify.TestKit;
+using TceVerify.Tests.Properties.Infrastructure;
+using Xunit;
+
+namespace TceVerify.Tests.Properties.Properties;
+
+/// <summary>
+/// Every property fails on at least one deliberately broken system: a literal variant of spec/findings.md
+/// (src/TceVariants) or one of the suite's mutants (Mutants/, for properties no finding breaks). A property that
+/// passes on a system that breaks it fails this test. Shrinking is off here; Findings/ shows the shrunk programs.
+/// </summary>
+public sealed class KillMatrix
+{
+    public static TheoryData<string, string> Kills => new()
+    {
+        { "differential: mixed", "literal-3.10" },
+        { "differential: mixed", "mutant-device-fd-leaks-user" },
+        { "differential: qemu", "literal-charge-window-bytes" },
+        { "differential: adversarial", "literal-map-end-unchecked" },
+        { "differential: adversarial", "mutant-map-rounds-vaddr" },
+        { "alignment rejection", "mutant-map-rounds-vaddr" },
+        { "window bounds", "literal-map-end-unchecked" },
+        { "rollback on partial map failure", "mutant-map-no-unwind" },
+        { "clean attach", "literal-take-ownership-drops-bit0" },
+        { "clean attach", "literal-take-ownership-puts-stale" },
+        { "clean attach", "literal-ownership-without-flush" },
+        { "clean attach", "mutant-take-over-keeps-leftovers" },
+        { "INV-1 isolation", "mutant-take-over-keeps-leftovers" },
+        { "INV-3 pin balance", "literal-take-ownership-puts-stale" },
+        { "INV-4 accounting", "literal-map-without-enable" },
+        { "INV-4 accounting", "literal-disable-keeps-mappings" },
+        { "INV-4 accounting", "literal-uncharge-current" },
+        { "INV-4 accounting", "literal-charge-window-bytes" },
+        { "INV-6 clean hand-over", "mutant-take-over-keeps-leftovers" },
+        { "INV-7 core consistency", "mutant-device-fd-leaks-user" },
+        { "INV-5 failure atomicity", "literal-take-ownership-drops-bit0" },
+        { "INV-5 failure atomicity", "mutant-map-no-unwind" },
+        { "INV-9 flushed", "literal-ownership-without-flush" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Kills))]
+    [Spec("INV-1", "INV-2", "INV-3", "INV-4", "INV-5", "INV-6", "INV-7", "INV-9", "INV-10")]
+    public void Property_rejects_broken_system(string property, string system)
+    {
+        var p = Catalog.Every.Single(x => x.Name == property);
+        var caught = p.ExpectFailure(Systems.Broken(system), shrink: false);
+        Assert.Contains("TCEVERIFY_SEED=", caught.Message);
+        Assert.Contains("Regression test", caught.Message);
+    }
+
+    /// <summary>Every property of the catalog appears in the matrix, and every sequential variant is caught.</summary>
+    [Fact]
+    [Spec("FIND-1", "FIND-2", "FIND-3", "FIND-4", "FIND-5", "FIND-6", "FIND-7", "FIND-8", "FIND-10")]
+    public void Matrix_covers_every_property_and_every_sequential_variant()
+    {
+        var rows = Kills.Select(r => ((string)r[0], (string)r[1])).ToList();
+        foreach (var p in Catalog.Every) Assert.Contains(rows, r => r.Item1 == p.Name);
+        foreach (var v in TceVerify.Variants.VariantCatalog.All.Where(v => !v.ConcurrencyOnly))
+            Assert.Contains(rows, r => r.Item2 == v.Name);
+    }
+}
