@@ -12,8 +12,17 @@ namespace TceVerify.Impl;
 /// </summary>
 /// <remarks>
 /// Safe under real threads: every lock, atomic and guarded field goes through the <see cref="ISyncLayer"/>
-/// objects each component creates once. A call by a process holds that process's exit lock for reading
-/// (outermost), and a file's in-flight reference while it runs on the file; see LOCK-2 for the rest.
+/// objects each component creates once (the one documented exception is the frames' counters, see
+/// <see cref="Mm.PhysicalMemory"/>). Complete lock order, outermost first; LOCK-2's chain is the middle part:
+/// <list type="number">
+/// <item>the calling process's exit lock, read (two, in ascending pid order, only for fd passing);</item>
+/// <item>the file's in-flight reference (its "users" semaphore, read) for a call on a file;</item>
+/// <item>group.lock -> (SET_CONTAINER: the container file's in-flight reference) -> container group_lock ->
+/// container mutex -> mmap_sem -> pool locks in ascending order (LOCK-2);</item>
+/// <item>leaves, taken alone and never held across another acquisition: the pid table, a process's
+/// <c>files</c> (LOCK-2), the container registry.</item>
+/// </list>
+/// A file's final release takes its users semaphore for writing with nothing else held.
 /// <see cref="Snapshot"/> reads raw state: call it when no call is in progress (the only time STATE-10 is
 /// meaningful, INV-9).
 /// </remarks>

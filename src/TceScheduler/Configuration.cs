@@ -128,6 +128,15 @@ public sealed class Configuration
         return this;
     }
 
+    /// <summary>Configured strategy as shown in reports ("portfolio", "random", "pct(d=3)", "dfs(pb=2)").</summary>
+    public string StrategyDescription => Strategy switch
+    {
+        StrategyKind.Random => "random",
+        StrategyKind.Pct => $"pct(d={PctBugDepth})",
+        StrategyKind.Dfs => DfsPreemptionBound == int.MaxValue ? "dfs(pb=inf)" : $"dfs(pb={DfsPreemptionBound})",
+        _ => "portfolio",
+    };
+
     internal ISchedulingStrategy CreateStrategy()
     {
         var rng = new SplitMix64(RandomGeneratorSeed);

@@ -44,7 +44,7 @@ public sealed class TestingEngine
     private TestReport Explore()
     {
         ISchedulingStrategy strategy = _configuration.CreateStrategy();
-        var report = new TestReport(strategy.Description, _configuration.RandomGeneratorSeed);
+        var report = new TestReport(_configuration.StrategyDescription, _configuration.RandomGeneratorSeed);
         ulong fingerprint = 14695981039346656037UL;
         for (int i = 0; i < _configuration.TestingIterations; i++)
         {

@@ -28,7 +28,7 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
             yield return program.Take(f + 1).ToList();
             yield break; // the prefix always fails the same way (programs are deterministic); shrink from there
         }
-        var links = Analyze(config, program);
+        var (links, aliases) = Analyze(config, program);
         var indexed = program.Select((c, i) => (Index: i, Command: c)).ToList();
 
         for (int k = n / 2; k >= 1; k /= 2)
@@ -36,7 +36,7 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
             {
                 var kept = indexed.Where(x => x.Index < start || x.Index >= start + k).ToList();
                 if (kept.Count == 0) continue;
-                yield return Relink(config, kept, links);
+                yield return Relink(config, kept, links, aliases);
             }
 
         for (int i = n - 1; i >= 0; i--)
@@ -45,7 +45,7 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
                 if (simpler.Equals(program[i])) continue;   // never offer the same program: shrinking must progress
                 var changed = indexed.ToList();
                 changed[i] = (i, simpler);
-                yield return Relink(config, changed, links);
+                yield return Relink(config, changed, links, aliases);
             }
     }
 
@@ -54,8 +54,13 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
     /// <summary>The creators of the pids and fds one command names (indices into the program; null: not created by it).</summary>
     readonly record struct Links(int? Pid, int? Fd, int? Pid2, int? ArgFd);
 
-    Links[] Analyze(PlatformConfig config, IReadOnlyList<Command> program)
+    /// <summary>What a dropped creator's dependents fall back to: an fd passed within one process stands for the fd it
+    /// was passed from; a forked child stands for its parent. (literal value, its own creator)</summary>
+    sealed record Aliases(Dictionary<int, (int Value, int? Creator)> Fd, Dictionary<int, (int Value, int? Creator)> Pid);
+
+    (Links[], Aliases) Analyze(PlatformConfig config, IReadOnlyList<Command> program)
     {
+        var aliases = new Aliases(new(), new());
         var sys = model(config);
         var fdCreator = new Dictionary<(int Pid, int Fd), int>();
         var pidCreator = new Dictionary<int, int>();
@@ -64,13 +69,15 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
         {
             var c = program[i];
             links[i] = LinksOf(c, fdCreator, pidCreator);
+            if (c is PassFdCmd pf && pf.From == pf.To) aliases.Fd[i] = (pf.Fd, links[i].Fd);
+            if (c is ForkCmd fk) aliases.Pid[i] = (fk.Pid, links[i].Pid);
             c.Prepare(sys);
             long r;
             try { r = c.Invoke(sys); }
             catch { r = -1; }
             Record(c, i, r, fdCreator, pidCreator);
         }
-        return links;
+        return (links, aliases);
     }
 
     static Links LinksOf(Command c, Dictionary<(int, int), int> fdCreator, Dictionary<int, int> pidCreator)
@@ -117,15 +124,28 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
 
     /// <summary>Runs the kept commands on a fresh model, renumbering each linked pid and fd to what its creator
     /// returned in this shorter program.</summary>
-    List<Command> Relink(PlatformConfig config, List<(int Index, Command Command)> kept, Links[] links)
+    List<Command> Relink(PlatformConfig config, List<(int Index, Command Command)> kept, Links[] links, Aliases aliases)
     {
         var sys = model(config);
         var now = new Dictionary<int, long>();   // original creator index -> what it returns now
+        var keptSet = kept.Select(k => k.Index).ToHashSet();
         var result = new List<Command>(kept.Count);
+
+        int Resolve(int value, int? creator, Dictionary<int, (int Value, int? Creator)> alias)
+        {
+            while (creator is { } k)
+            {
+                if (now.TryGetValue(k, out var v)) return (int)v;
+                if (keptSet.Contains(k) || !alias.TryGetValue(k, out var a)) return value;
+                (value, creator) = a;      // the creator was dropped: stand in with what it came from
+            }
+            return value;
+        }
+
         foreach (var (index, original) in kept)
         {
             var l = links[index];
-            var c = Rewrite(original, l, now);
+            var c = Rewrite(original, l, (v, k) => Resolve(v, k, aliases.Fd), (v, k) => Resolve(v, k, aliases.Pid));
             result.Add(c);
             c.Prepare(sys);
             long r;
@@ -139,26 +159,22 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
     static bool IsCreator(Command c) => c is OpenContainerCmd or OpenGroupCmd or PassFdCmd or ForkCmd
         || (c is IoctlArgCmd a && a.Cmd == Ioctls.GroupGetDeviceFd);
 
-    static Command Rewrite(Command c, Links l, Dictionary<int, long> now)
+    static Command Rewrite(Command c, Links l, Func<int, int?, int> fd, Func<int, int?, int> pid) => c switch
     {
-        int Map(int value, int? creator) => creator is { } k && now.TryGetValue(k, out var v) ? (int)v : value;
-        return c switch
-        {
-            IoctlArgCmd a when a.Cmd == Ioctls.GroupSetContainer && a.Bytes.Length == 4 =>
-                a with { Pid = Map(a.Pid, l.Pid), Fd = Map(a.Fd, l.Fd), Bytes = Abi.Int32(Map(BitConverter.ToInt32(a.Bytes), l.ArgFd)) },
-            IoctlArgCmd a => a with { Pid = Map(a.Pid, l.Pid), Fd = Map(a.Fd, l.Fd) },
-            IoctlCmd a => a with { Pid = Map(a.Pid, l.Pid), Fd = Map(a.Fd, l.Fd) },
-            CloseCmd a => a with { Pid = Map(a.Pid, l.Pid), Fd = Map(a.Fd, l.Fd) },
-            PassFdCmd a => a with { From = Map(a.From, l.Pid), Fd = Map(a.Fd, l.Fd), To = Map(a.To, l.Pid2) },
-            OpenContainerCmd a => a with { Pid = Map(a.Pid, l.Pid) },
-            OpenGroupCmd a => a with { Pid = Map(a.Pid, l.Pid) },
-            ForkCmd a => a with { Pid = Map(a.Pid, l.Pid) },
-            ExitCmd a => a with { Pid = Map(a.Pid, l.Pid) },
-            MapPageCmd a => a with { Pid = Map(a.Pid, l.Pid) },
-            UnmapPageCmd a => a with { Pid = Map(a.Pid, l.Pid) },
-            _ => c,
-        };
-    }
+        IoctlArgCmd a when a.Cmd == Ioctls.GroupSetContainer && a.Bytes.Length == 4 =>
+            a with { Pid = pid(a.Pid, l.Pid), Fd = fd(a.Fd, l.Fd), Bytes = Abi.Int32(fd(BitConverter.ToInt32(a.Bytes), l.ArgFd)) },
+        IoctlArgCmd a => a with { Pid = pid(a.Pid, l.Pid), Fd = fd(a.Fd, l.Fd) },
+        IoctlCmd a => a with { Pid = pid(a.Pid, l.Pid), Fd = fd(a.Fd, l.Fd) },
+        CloseCmd a => a with { Pid = pid(a.Pid, l.Pid), Fd = fd(a.Fd, l.Fd) },
+        PassFdCmd a => a with { From = pid(a.From, l.Pid), Fd = fd(a.Fd, l.Fd), To = pid(a.To, l.Pid2) },
+        OpenContainerCmd a => a with { Pid = pid(a.Pid, l.Pid) },
+        OpenGroupCmd a => a with { Pid = pid(a.Pid, l.Pid) },
+        ForkCmd a => a with { Pid = pid(a.Pid, l.Pid) },
+        ExitCmd a => a with { Pid = pid(a.Pid, l.Pid) },
+        MapPageCmd a => a with { Pid = pid(a.Pid, l.Pid) },
+        UnmapPageCmd a => a with { Pid = pid(a.Pid, l.Pid) },
+        _ => c,
+    };
 
     // ------------------------------------------------------------------ arguments
 

@@ -141,6 +141,7 @@ internal class VfioCore
         }
         container.Driver = driver;                             // CORE-4: stored on success
         container.Data = data;
+        container.DriverSet.Set(1);
         container.GroupLock.UpWrite();
         return 0;
     }
@@ -169,9 +170,12 @@ internal class VfioCore
         container.GroupLock.DownWrite();                       // LOCK-3: REL-1 under group_lock (write)
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
+        {
             driver.Release(data, cur);                         // CORE-8 -> REL-1
-        container.Driver = null;
-        container.Data = null;
+            container.Driver = null;
+            container.Data = null;
+            container.DriverSet.Set(0);
+        }
         container.GroupLock.UpWrite();
     }
 
@@ -183,8 +187,7 @@ internal class VfioCore
         var group = FindGroup(groupId);
         if (group is null) return -Errno.ENOENT;               // CORE-20
         if (group.Opened.CompareExchange(0, 1) != 0) return -Errno.EBUSY; // CORE-20: already opened
-        group.ContainerCell.Read();
-        if (group.Container is not null)
+        if (group.ContainerId.Read() != 0)
         {
             group.Opened.Set(0);
             return -Errno.EBUSY;                               // CORE-20: container still set from an earlier open
@@ -220,8 +223,7 @@ internal class VfioCore
             return -Errno.EINVAL;                                                      // CORE-22, ABI-8
         uint flags = 0;
         if (group.Viable) flags |= Abi.GroupFlagViable;                                // CORE-22
-        group.ContainerCell.Read();
-        if (group.Container is not null) flags |= Abi.GroupFlagContainerSet;           // CORE-22
+        if (group.ContainerId.Read() != 0) flags |= Abi.GroupFlagContainerSet;           // CORE-22
         BinaryPrimitives.WriteUInt32LittleEndian(status[4..], flags);
         if (UserAccess.CopyToUser(cur, arg, status) != 0) return -Errno.EFAULT;       // CORE-22, ABI-6
         return 0;
@@ -261,6 +263,7 @@ internal class VfioCore
         }
         group.ContainerCell.Write();
         group.Container = container;                                                   // CORE-23
+        group.ContainerId.Set(container.Id);
         container.Groups.Insert(0, group);                                             // CORE-23: head of the list
         container.Refs.Add(1);                                                         // CORE-23, CORE-7
         group.ContainerUsers.Add(1);                                                   // CORE-23
@@ -298,12 +301,14 @@ internal class VfioCore
             driver.DetachGroup(data, group, cur);                                      // CORE-25 -> DET-1
         group.ContainerCell.Write();
         group.Container = null;                                                        // CORE-25
+        group.ContainerId.Set(0);
         container.Groups.Remove(group);
         if (container.Groups.Count == 0 && container.Driver is { } d && container.Data is { } dd)
         {
             d.Release(dd, cur);                                                        // CORE-25 -> REL-1
             container.Driver = null;
             container.Data = null;
+            container.DriverSet.Set(0);
         }
         container.GroupLock.UpWrite();
         ContainerPut(container, cur);                                                  // CORE-25 -> CORE-8
@@ -341,8 +346,7 @@ internal class VfioCore
         group.ContainerCell.Read();
         var container = group.Container;
         if (container is null) return -Errno.EINVAL;        // CORE-27 (a container can vanish only in a variant)
-        container.Cell.Read();
-        if (container.Driver is null) return -Errno.EINVAL; // CORE-27: no driver set
+        if (container.DriverSet.Read() == 0) return -Errno.EINVAL; // CORE-27: no driver set
         if (!group.Viable) return -Errno.EINVAL;            // CORE-27: not viable
         device = group.FindDevice(name);
         if (device is null) return -Errno.ENODEV;           // CORE-27: no such device

@@ -21,10 +21,14 @@ internal sealed class VfioGroup
     internal readonly IKAtomic ContainerUsers;
     /// <summary>The adopted per-group lock (LOCK-1, FIND-11): SET_CONTAINER, UNSET_CONTAINER, dissolve.</summary>
     internal readonly IKMutex Lock;
-    /// <summary><see cref="Container"/>: written under <see cref="Lock"/> and the container's group_lock (write);
-    /// read without a lock by GET_STATUS, open and GET_DEVICE_FD, as LOCK-3 specifies.</summary>
+    /// <summary><see cref="Container"/>: written under <see cref="Lock"/> and the container's group_lock (write).
+    /// GET_DEVICE_FD reads it with no lock (LOCK-3) but only while holding a container user reference, whose
+    /// atomic increment orders the read after the write.</summary>
     internal readonly ISharedCell ContainerCell;
     internal VfioContainer? Container;
+    /// <summary>The id of <see cref="Container"/> (0: none), published with every write of it (WRITE_ONCE), for the
+    /// readers that take no lock at all: GET_STATUS (CORE-22) and open (CORE-20).</summary>
+    internal readonly IKAtomic ContainerId;
 
     internal VfioGroup(GroupConfig config, IommuTable table, ISyncLayer sync)
     {
@@ -37,6 +41,7 @@ internal sealed class VfioGroup
         ContainerUsers = sync.CreateAtomic($"group {Id} container_users", 0);
         Lock = sync.CreateMutex($"group {Id} lock");
         ContainerCell = sync.CreateCell($"group {Id} container");
+        ContainerId = sync.CreateAtomic($"group {Id} container id", 0);
     }
 
     /// <summary>The device whose name equals the bytes (each byte is one character), or null.</summary>

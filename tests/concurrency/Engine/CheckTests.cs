@@ -80,7 +80,7 @@ public class CheckTests
             {
                 ctx.Spawn($"inc{i}", () => { m.Lock(); counter.Write(counter.Read() + 1); m.Unlock(); refs.Add(1); });
             }
-            ctx.AddInvariant(() => counter.Read() <= refs.Read() + 1 ? null : "counter ran ahead");
+            ctx.AddInvariant(() => refs.Read() <= counter.Read() ? null : "refs ran ahead of counter");
             ctx.DescribeState(() => $"counter={counter.Read()} refs={refs.Read()}");
             ctx.AddFinalCheck(() => counter.Read() == 2 && refs.Read() == 2 ? null : $"counter={counter.Peek} refs={refs.Value}");
         }).Run();
