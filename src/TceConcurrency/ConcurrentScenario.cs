@@ -10,6 +10,17 @@ namespace TceVerify.Concurrency;
 /// </summary>
 public sealed record ConcurrentScenario(string Name, PlatformConfig Config, IReadOnlyList<Command> Prefix, IReadOnlyList<ThreadProgram> Threads)
 {
+    /// <summary>A C# expression for <see cref="Config"/> (replay commands print it).</summary>
+    public string ConfigCode { get; init; } = $"PlatformConfig.Small({Config.PageShift})";
+
+    /// <summary>Spec clauses the scenario is about (for reports; tests cite them with [Spec]).</summary>
+    public IReadOnlyList<string> Clauses { get; init; } = [];
+
+    /// <summary>Calls made by the threads, all together.</summary>
+    public int CallCount => Threads.Sum(t => t.Commands.Count);
+
+    public ConcurrentScenario WithThreads(IReadOnlyList<ThreadProgram> threads) => this with { Threads = threads };
+
     public override string ToString()
     {
         var lines = new List<string> { $"scenario {Name} (page shift {Config.PageShift})" };
@@ -17,6 +28,18 @@ public sealed record ConcurrentScenario(string Name, PlatformConfig Config, IRea
         foreach (var t in Threads)
             foreach (var c in t.Commands) lines.Add($"  {t.Name}: {c.Describe()}");
         return string.Join('\n', lines);
+    }
+
+    /// <summary>A C# expression that rebuilds this scenario (for replay commands of generated scenarios).</summary>
+    public string ToCode()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("new ConcurrentScenario(\"").Append(Name).Append("\", ").Append(ConfigCode).Append(",\n    [");
+        sb.Append(string.Join(", ", Prefix.Select(c => c.ToCode())));
+        sb.Append("],\n    [");
+        sb.Append(string.Join(",\n     ", Threads.Select(t => $"new ThreadProgram(\"{t.Name}\", [{string.Join(", ", t.Commands.Select(c => c.ToCode()))}])")));
+        sb.Append("])");
+        return sb.ToString();
     }
 }
 

@@ -5,48 +5,103 @@ namespace TceVerify.Concurrency;
 
 /// <summary>
 /// Puts the controlled scheduler underneath TceImpl: every lock, atomic and shared-cell access of the driver
-/// becomes a scheduling point of <see cref="ControlledRuntime"/>, with its name in the trace. The driver code
-/// does not change; only the <see cref="ISyncLayer"/> it is built with does.
+/// becomes a scheduling point of the engine's runtime, with its name in the trace. The driver code does not
+/// change; only the <see cref="ISyncLayer"/> it is built with does.
 /// </summary>
-public sealed class ControlledSync : ISyncLayer
+/// <remarks>
+/// An instance made with a <see cref="LockDiscipline"/> also checks, at every lock and cell access, the lock
+/// order of LOCK-2 and the lock sets of LOCK-3/4/5 (see <see cref="LockDiscipline"/>); make one per iteration
+/// (the discipline keeps per-thread state). <see cref="Quiet"/> lets a state describer read the system without
+/// touching the scheduler (no scheduling point, no happens-before edge, no abort check).
+/// </remarks>
+public sealed class ControlledSync(LockDiscipline? discipline = null) : ISyncLayer
 {
+    /// <summary>No discipline checks: the plain mapping onto the engine's primitives.</summary>
     public static readonly ControlledSync Instance = new();
 
-    public IKMutex CreateMutex(string name) => new Mutex(new ControlledMutex(name));
-    public IKMutex CreateSpinLock(string name) => new Mutex(new ControlledMutex(name));
-    public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(new ControlledRwSemaphore(name));
-    public IKAtomic CreateAtomic(string name, long initial) => new Atomic(new ControlledAtomic(name, initial));
-    public ISharedCell CreateCell(string name) => new Cell(new SharedCell(name));
+    public LockDiscipline? Discipline => discipline;
 
-    sealed class Mutex(ControlledMutex m) : IKMutex
+    /// <summary>While true, atomics read their value directly and cells are not reported (for describers).</summary>
+    public bool Quiet { get; set; }
+
+    public IKMutex CreateMutex(string name) => new Mutex(this, new ControlledMutex(name), discipline?.Classify(name));
+    public IKMutex CreateSpinLock(string name) => new Mutex(this, new ControlledMutex(name, "spin_lock", "spin_unlock"), discipline?.Classify(name));
+    public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(this, new ControlledRwSemaphore(name), discipline?.Classify(name));
+    public IKAtomic CreateAtomic(string name, long initial) => new Atomic(this, new ControlledAtomic(name, initial));
+    public ISharedCell CreateCell(string name) => new Cell(this, new SharedCell(name), discipline?.CellRule(name));
+
+    sealed class Mutex(ControlledSync sync, ControlledMutex m, LockDiscipline.LockInfo? info) : IKMutex
     {
-        public void Lock() => m.Lock();
-        public void Unlock() => m.Unlock();
+        public void Lock()
+        {
+            if (info is not null) sync.Discipline!.BeforeAcquire(info, write: true);
+            m.Lock();
+            if (info is not null) sync.Discipline!.Acquired(info, write: true);
+        }
+
+        public void Unlock()
+        {
+            m.Unlock();
+            if (info is not null) sync.Discipline!.Released(info);
+        }
     }
 
-    sealed class RwSemaphore(ControlledRwSemaphore s) : IKRwSemaphore
+    sealed class RwSemaphore(ControlledSync sync, ControlledRwSemaphore s, LockDiscipline.LockInfo? info) : IKRwSemaphore
     {
-        public void DownRead() => s.DownRead();
-        public void UpRead() => s.UpRead();
-        public void DownWrite() => s.DownWrite();
-        public void UpWrite() => s.UpWrite();
+        public void DownRead()
+        {
+            if (info is not null) sync.Discipline!.BeforeAcquire(info, write: false);
+            s.DownRead();
+            if (info is not null) sync.Discipline!.Acquired(info, write: false);
+        }
+
+        public void UpRead()
+        {
+            s.UpRead();
+            if (info is not null) sync.Discipline!.Released(info);
+        }
+
+        public void DownWrite()
+        {
+            if (info is not null) sync.Discipline!.BeforeAcquire(info, write: true);
+            s.DownWrite();
+            if (info is not null) sync.Discipline!.Acquired(info, write: true);
+        }
+
+        public void UpWrite()
+        {
+            s.UpWrite();
+            if (info is not null) sync.Discipline!.Released(info);
+        }
     }
 
-    sealed class Atomic(ControlledAtomic a) : IKAtomic
+    sealed class Atomic(ControlledSync sync, ControlledAtomic a) : IKAtomic
     {
-        public long Read() => a.Read();
+        public long Read() => sync.Quiet ? a.Value : a.Read();
         public void Set(long value) => a.Set(value);
         public long Add(long delta) => a.Add(delta);
         public long CompareExchange(long expected, long value) => a.CompareExchange(value, expected);
 
-        // The engine's conditional operations are single atomic steps; report the value the kernel helpers return.
+        // The engine's conditional operations are single atomic steps; report the value the kernel helpers return
+        // (reading Value after the step is no scheduling point, so nothing ran in between).
         public long DecrementIfPositive() => a.DecrementIfPositive() ? a.Value : a.Value - 1;
         public bool IncrementUnlessZero() => a.IncrementIfNotZero();
     }
 
-    sealed class Cell(SharedCell c) : ISharedCell
+    sealed class Cell(ControlledSync sync, SharedCell c, LockDiscipline.CellInfo? rule) : ISharedCell
     {
-        public void Read() => c.OnRead();
-        public void Write() => c.OnWrite();
+        public void Read()
+        {
+            if (sync.Quiet) return;
+            c.OnRead();
+            if (rule is not null) sync.Discipline!.Accessed(rule, write: false);
+        }
+
+        public void Write()
+        {
+            if (sync.Quiet) return;
+            c.OnWrite();
+            if (rule is not null) sync.Discipline!.Accessed(rule, write: true);
+        }
     }
 }

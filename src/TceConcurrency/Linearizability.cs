@@ -50,8 +50,7 @@ public static class Linearizability
                 if (h.CallAt > frontier) continue; // some pending call returned before this one was called
                 if (!ProgramOrderReady(history, done, h)) continue;
                 var model = new ModelSystem(world);
-                h.Command.Prepare(model);
-                long r = h.Command.Invoke(model);
+                long r = h.Command.Invoke(model); // arguments were staged before the threads started
                 if (r != h.Result)
                 {
                     if (order.Count >= deepest.Count)

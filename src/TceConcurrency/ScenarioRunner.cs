@@ -1,77 +1,316 @@
 using TceVerify.Contract;
 using TceVerify.Harness.Invariants;
 using TceVerify.Harness.Observation;
+using TceVerify.Harness.Programs;
 using TceVerify.Impl;
 using TceVerify.Model;
 using TceVerify.Scheduling;
+using TceVerify.Variants;
 
 namespace TceVerify.Concurrency;
+
+/// <summary>What a <see cref="ScenarioRunner"/> checks besides the engine's own checks.</summary>
+public sealed record RunnerOptions
+{
+    public static RunnerOptions Default { get; } = new();
+
+    /// <summary>INV-11: the history of results is explained by some sequential order on the model (LOCK-7).</summary>
+    public bool Linearizability { get; init; } = true;
+
+    /// <summary>INV-1..4, 7, 9 on the implementation's state when the threads have finished.</summary>
+    public bool StateInvariants { get; init; } = true;
+
+    /// <summary>LOCK-2..6 at every lock operation and cell access (<see cref="Concurrency.LockDiscipline"/>).</summary>
+    public bool LockDiscipline { get; init; } = true;
+
+    /// <summary>The "always" invariants INV-1 and INV-2, and INV-6 at every change of a table's owner, checked at
+    /// every scheduling step (costly: one snapshot per step).</summary>
+    public bool EveryStep { get; init; }
+
+    /// <summary>Reuse the verdict of an earlier iteration that ended in the same state with the same history shape.</summary>
+    public bool CacheVerdicts { get; init; } = true;
+
+    /// <summary>Per-step model-level state in readable traces.</summary>
+    public bool DescribeStates { get; init; } = true;
+
+    /// <summary>Only the engine's checks (deadlock, livelock, races, exceptions): the cheapest run.</summary>
+    public static RunnerOptions EngineOnly { get; } = new() { Linearizability = false, StateInvariants = false, LockDiscipline = false };
+
+    /// <summary>Only the semantic checks (invariants and linearizability): what the user of the driver could see.</summary>
+    public static RunnerOptions SemanticOnly { get; } = new() { LockDiscipline = false };
+}
 
 /// <summary>
 /// Explores the interleavings of one scenario on TceImpl (or a variant) under the controlled scheduler. Each
 /// iteration builds a fresh system on <see cref="ControlledSync"/>, runs the prefix, starts the threads, and when
 /// they all finish checks the state invariants (INV-1..4, 7, 9) on the implementation's snapshot and that the
-/// history of results is linearizable against the model (INV-11). Deadlock, livelock, uncontrolled blocking,
-/// data races and exceptions are the engine's checks (INV-8).
+/// history of results is linearizable against the model (INV-11). The locking protocol (LOCK-2..6) is checked at
+/// every lock and cell access; deadlock, livelock, uncontrolled blocking, data races and exceptions are the
+/// engine's checks (INV-8).
 /// </summary>
-public sealed class ScenarioRunner(ConcurrentScenario scenario, Func<KernelParts?>? parts = null, bool linearizability = true)
+public sealed class ScenarioRunner
 {
-    readonly World _afterPrefix = PrefixOnModel(scenario);
+    const int MaxCachedVerdicts = 20_000;
 
-    public ConcurrentScenario Scenario => scenario;
+    readonly ConcurrentScenario _scenario;
+    readonly Func<KernelParts?>? _parts;
+    readonly RunnerOptions _options;
+    readonly World _afterPrefix;
+    readonly long[] _prefixResults;
+    readonly int[] _pools;
+    readonly Dictionary<string, string?> _invariantVerdicts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string?> _linearizabilityVerdicts = new(StringComparer.Ordinal);
+    IterationState? _last;
 
+    public ScenarioRunner(ConcurrentScenario scenario, Variant? variant = null, RunnerOptions? options = null)
+        : this(scenario, variant is null ? null : variant.CreateParts, options, variant?.Name) { }
+
+    public ScenarioRunner(ConcurrentScenario scenario, Func<KernelParts?>? parts, RunnerOptions? options = null, string? variantName = null)
+    {
+        _scenario = scenario;
+        _parts = parts;
+        _options = options ?? RunnerOptions.Default;
+        VariantName = variantName ?? (parts is null ? "pristine" : "custom parts");
+        (_afterPrefix, _prefixResults) = PrefixOnModel(scenario);
+        CheckStaging(scenario);
+        _pools = scenario.Config.Groups.OrderBy(g => g.Id).Select(g => g.Pools).ToArray();
+        if (scenario.Config.Groups.Select((g, i) => g.Id != i + 1).Any(x => x))
+            throw new ArgumentException("group ids must be 1..n", nameof(scenario));
+    }
+
+    public ConcurrentScenario Scenario => _scenario;
+    public RunnerOptions Options => _options;
+    public string VariantName { get; }
+
+    /// <summary>How often each locking rule was checked, over every iteration of this runner.</summary>
+    public DisciplineStats Discipline { get; } = new();
+
+    /// <summary>The calls completed in the latest iteration (for tests that observe histories).</summary>
+    public IReadOnlyList<HistoryEntry> LastHistory => _last?.History ?? (IReadOnlyList<HistoryEntry>)[];
+
+    /// <summary>Final checks run, and how many of them were answered from the verdict caches.</summary>
+    public long FinalChecks { get; private set; }
+    public long CachedVerdicts { get; private set; }
+
+    /// <summary>Runs the engine; the raw report.</summary>
     public TestReport Explore(Configuration configuration) => new TestingEngine(configuration, Iteration).Run();
+
+    /// <summary>Runs the engine and, on a bug, replays its trace to recover the history and to prove it reproduces.</summary>
+    public ScenarioOutcome Run(Configuration configuration)
+    {
+        var report = Explore(configuration);
+        if (report.FirstBug is not { } bug) return new ScenarioOutcome(this, configuration, report, null, [], [], null);
+        var replay = new TestingEngine(ReplayConfiguration(configuration, bug.ReproducibleTrace), Iteration).Run();
+        var state = _last;
+        bool reproduced = replay.FirstBug is { } again && again.Kind == bug.Kind && again.Message == bug.Message;
+        return new ScenarioOutcome(this, configuration, report, replay, state?.History.ToList() ?? [], state?.PendingCalls() ?? [], reproduced);
+    }
+
+    /// <summary>Replays one compact trace (from <see cref="TestReport.ReproducibleTrace"/>) with the given settings.</summary>
+    public ScenarioOutcome Replay(string trace, Configuration? settings = null)
+    {
+        var configuration = ReplayConfiguration(settings ?? Configuration.Create(), trace);
+        var report = Explore(configuration);
+        var state = _last;
+        return new ScenarioOutcome(this, configuration, report, null, state?.History.ToList() ?? [], state?.PendingCalls() ?? [], null);
+    }
+
+    /// <summary>The settings that change what a schedule does (race detection, step bound), plus the trace.</summary>
+    public static Configuration ReplayConfiguration(Configuration original, string trace) =>
+        Configuration.Create()
+            .WithDataRaceDetection(original.DataRaceDetection)
+            .WithMaxSchedulingSteps(original.MaxSchedulingSteps)
+            .WithLivelockAsBug(original.ReportLivelockAsBug)
+            .WithUncontrolledBlockingTimeout(original.UncontrolledBlockingTimeout)
+            .WithReproducibleTrace(trace);
 
     /// <summary>The test body the engine runs once per iteration.</summary>
     public void Iteration(IterationContext ctx)
     {
-        var system = new ImplSystem(scenario.Config, ControlledSync.Instance, parts?.Invoke());
-        foreach (var c in scenario.Prefix)
+        var discipline = _options.LockDiscipline ? new LockDiscipline(_pools, Discipline) : null;
+        var sync = new ControlledSync(discipline);
+        var system = new ImplSystem(_scenario.Config, sync, _parts?.Invoke());
+        var state = new IterationState(system, sync, _scenario.Threads.Count) { Names = _scenario.Threads.Select(t => t.Name).ToArray() };
+        _last = state;
+        for (int i = 0; i < _scenario.Prefix.Count; i++)
         {
+            var c = _scenario.Prefix[i];
             c.Prepare(system);
-            c.Invoke(system);
+            long r = c.Invoke(system);
+            if (r != _prefixResults[i])
+                IterationContext.Assert(false, $"the sequential prefix diverges from the model at call {i} ({c.Describe()}): {Errno.Describe(r)}, model {Errno.Describe(_prefixResults[i])}");
         }
-        var history = new List<HistoryEntry>();
-        int clock = 0;
-        for (int t = 0; t < scenario.Threads.Count; t++)
+        // Arguments are staged before the threads start, as a program writes its structs before the ioctl: staging is
+        // scaffolding (PROC-8), not a call under test, so it must neither race with the calls nor add steps.
+        foreach (var t in _scenario.Threads)
+            foreach (var c in t.Commands)
+                c.Prepare(system);
+        for (int t = 0; t < _scenario.Threads.Count; t++)
         {
             int thread = t;
-            var program = scenario.Threads[t];
+            var program = _scenario.Threads[t];
             ctx.Spawn(program.Name, () =>
             {
                 for (int i = 0; i < program.Commands.Count; i++)
                 {
                     var cmd = program.Commands[i];
-                    int callAt = clock++;
-                    cmd.Prepare(system);
+                    int callAt = state.Clock++;
+                    state.Pending[thread] = (i, cmd, callAt);
                     long result = cmd.Invoke(system);
-                    history.Add(new HistoryEntry(thread, program.Name, i, cmd, result, callAt, clock++));
+                    state.Pending[thread] = null;
+                    state.History.Add(new HistoryEntry(thread, program.Name, i, cmd, result, callAt, state.Clock++));
                 }
             });
         }
-        ctx.DescribeState(() => string.Join("; ", history.Select(h => $"{h.ThreadName}#{h.Index}={Errno.Describe(h.Result)}")));
-        ctx.AddFinalCheck(() => Check(system, history));
+        if (_options.DescribeStates) ctx.DescribeState(() => Describe(state));
+        if (_options.EveryStep) ctx.AddInvariant(EveryStepCheck(state));
+        ctx.AddFinalCheck(() => Check(state));
     }
 
-    string? Check(ImplSystem system, List<HistoryEntry> history)
+    string Describe(IterationState state)
     {
-        var snapshot = system.Snapshot();
-        var violations = InvariantChecker.CheckState(scenario.Config, Observed.Parse(snapshot));
-        if (violations.Count > 0)
-            return "invariants broken after the threads finished: " + string.Join("; ", violations.Take(6)) + "\nhistory:\n  " + string.Join("\n  ", history);
-        if (!linearizability) return null;
-        var verdict = Linearizability.Check(_afterPrefix, history, snapshot);
-        return verdict.Ok ? null : verdict.Explanation;
+        state.Sync.Quiet = true;
+        try
+        {
+            var o = Observed.Parse(state.System.Snapshot());
+            return StateSummary.Describe(_scenario.Config, o) + " || " + string.Join(" ", state.History.Select(h => $"{h.ThreadName}#{h.Index}={Errno.Describe(h.Result)}"));
+        }
+        finally
+        {
+            state.Sync.Quiet = false;
+        }
     }
 
-    static World PrefixOnModel(ConcurrentScenario scenario)
+    Func<string?> EveryStepCheck(IterationState state)
+    {
+        Observed? previous = null;
+        return () =>
+        {
+            state.Sync.Quiet = true;
+            try
+            {
+                var o = Observed.Parse(state.System.Snapshot());
+                var v = new List<Violation>();
+                InvariantChecker.Isolation(_scenario.Config, o, v);
+                InvariantChecker.WindowConfinement(_scenario.Config, o, v);
+                if (previous is not null) InvariantChecker.CheckHandOver(_scenario.Config, previous, o, v);
+                previous = o;
+                return v.Count == 0 ? null : string.Join("; ", v.Take(4)) + "\n" + HistoryText(state);
+            }
+            finally
+            {
+                state.Sync.Quiet = false;
+            }
+        };
+    }
+
+    string? Check(IterationState state)
+    {
+        FinalChecks++;
+        var snapshot = state.System.Snapshot();
+        string? key = _options.CacheVerdicts ? snapshot.Text : null;
+        if (_options.StateInvariants)
+        {
+            string? verdict;
+            if (key is not null && _invariantVerdicts.TryGetValue(key, out verdict)) CachedVerdicts++;
+            else
+            {
+                var violations = InvariantChecker.CheckState(_scenario.Config, Observed.Parse(snapshot));
+                verdict = violations.Count == 0 ? null : string.Join("; ", violations.Take(6));
+                if (key is not null && _invariantVerdicts.Count < MaxCachedVerdicts) _invariantVerdicts[key] = verdict;
+            }
+            if (verdict is not null)
+                return "invariants broken after the threads finished: " + verdict + "\n" + HistoryText(state);
+        }
+        if (!_options.Linearizability) return null;
+        string? linKey = key is null ? null : HistoryShape(state.History) + "\n" + key;
+        if (linKey is not null && _linearizabilityVerdicts.TryGetValue(linKey, out var cached))
+        {
+            CachedVerdicts++;
+            return cached;
+        }
+        var result = Linearizability.Check(_afterPrefix, state.History, snapshot);
+        string? message = result.Ok ? null : result.Explanation;
+        if (linKey is not null && _linearizabilityVerdicts.Count < MaxCachedVerdicts) _linearizabilityVerdicts[linKey] = message;
+        return message;
+    }
+
+    /// <summary>What a linearizability verdict depends on besides the final state: each call's result and which
+    /// calls returned before which others were called (absolute positions do not matter).</summary>
+    static string HistoryShape(List<HistoryEntry> history)
+    {
+        var sorted = history.OrderBy(h => h.Thread).ThenBy(h => h.Index).ToList();
+        var sb = new System.Text.StringBuilder();
+        foreach (var h in sorted)
+        {
+            sb.Append(h.Thread).Append('.').Append(h.Index).Append('=').Append(h.Result).Append('<');
+            for (int j = 0; j < sorted.Count; j++)
+                sb.Append(h.ReturnAt < sorted[j].CallAt ? '1' : '0');
+            sb.Append(';');
+        }
+        return sb.ToString();
+    }
+
+    static string HistoryText(IterationState state) =>
+        "history:\n  " + string.Join("\n  ", state.History.OrderBy(h => h.CallAt)) +
+        string.Concat(state.PendingCalls().Select(p => "\n  " + p + " (in progress)"));
+
+    /// <summary>Every argument is staged before the threads start, so no two calls may stage at overlapping addresses
+    /// of one process (a forked child shares its parent's frames, so addresses are compared across processes).</summary>
+    static void CheckStaging(ConcurrentScenario scenario)
+    {
+        var seen = new List<(ulong From, ulong To, string What)>();
+        foreach (var t in scenario.Threads)
+            foreach (var c in t.Commands)
+            {
+                if (c is not IoctlArgCmd a) continue;
+                ulong from = a.Addr, to = a.Addr + (ulong)a.Bytes.Length;
+                foreach (var (f, e, what) in seen)
+                    if (from < e && f < to)
+                        throw new ArgumentException($"scenario '{scenario.Name}': '{c.Describe()}' and '{what}' stage their arguments at overlapping addresses; use ThreadScript slots", nameof(scenario));
+                seen.Add((from, to, c.Describe()));
+            }
+    }
+
+    static (World, long[]) PrefixOnModel(ConcurrentScenario scenario)
     {
         var model = new ModelSystem(scenario.Config);
-        foreach (var c in scenario.Prefix)
+        var results = new long[scenario.Prefix.Count];
+        for (int i = 0; i < results.Length; i++)
         {
+            var c = scenario.Prefix[i];
             c.Prepare(model);
-            c.Invoke(model);
+            results[i] = c.Invoke(model);
         }
-        return model.State;
+        foreach (var t in scenario.Threads)
+            foreach (var c in t.Commands)
+                c.Prepare(model);
+        return (model.State, results);
     }
+
+    /// <summary>One iteration's system and history.</summary>
+    sealed class IterationState(ImplSystem system, ControlledSync sync, int threads)
+    {
+        public ImplSystem System { get; } = system;
+        public ControlledSync Sync { get; } = sync;
+        public List<HistoryEntry> History { get; } = new();
+        public (int Index, Command Command, int CallAt)?[] Pending { get; } = new (int, Command, int)?[threads];
+        public int Clock;
+
+        public List<PendingCall> PendingCalls()
+        {
+            var list = new List<PendingCall>();
+            for (int t = 0; t < Pending.Length; t++)
+                if (Pending[t] is { } p) list.Add(new PendingCall(t, Names[t], p.Index, p.Command, p.CallAt));
+            return list;
+        }
+
+        public string[] Names { get; init; } = [];
+    }
+}
+
+/// <summary>A call that had started but not returned when the iteration stopped (a bug unwound it).</summary>
+public sealed record PendingCall(int Thread, string ThreadName, int Index, Command Command, int CallAt)
+{
+    public override string ToString() => $"{ThreadName}#{Index} [{CallAt},-] {Command.Describe()}";
 }

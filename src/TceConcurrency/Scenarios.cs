@@ -4,9 +4,11 @@ using TceVerify.Harness.Programs;
 namespace TceVerify.Concurrency;
 
 /// <summary>
-/// Hand-written scenarios: the standard attach / enable / release race, and the schedules of the
-/// concurrency-only findings (FIND-9, FIND-11, FIND-12). Process 1 holds container fd 3 and group fd 4
-/// after <c>Joined</c>.
+/// Hand-written scenarios: the standard attach / enable / release race, the schedules of the concurrency-only
+/// findings (FIND-9, FIND-11, FIND-12), and races the pair matrix (<see cref="PairMatrix"/>) does not shape on its
+/// own: 3 and 4 threads, fds passed to a process with its own memory, two containers on one mm. Process 1 holds
+/// container fd 3 and group fd 4 after <c>Joined</c>. Every scenario is registered by name (<see cref="Get"/>),
+/// together with the pair matrix, so a replay command can name it.
 /// </summary>
 public static class Scenarios
 {
@@ -20,6 +22,9 @@ public static class Scenarios
     public static Script Joined(PlatformConfig config) =>
         new Script(config).OpenContainer(1).OpenGroup(1, 1).SetContainer(1, G, C);
 
+    /// <summary>SETUP(1, 1) of findings.md, then ENABLE: container fd 3, group fd 4, enabled.</summary>
+    public static Script Enabled(PlatformConfig config) => Joined(config).SetIommu(1, C).Enable(1, C);
+
     /// <summary>The standard 3-thread scenario: SET_IOMMU, ENABLE and the release of the group fd race.</summary>
     public static ConcurrentScenario AttachEnableRelease(int pageShift = 12)
     {
@@ -29,7 +34,7 @@ public static class Scenarios
             Thread(cfg, "attach", 1, t => t.SetIommu(1, C)),
             Thread(cfg, "enable", 2, t => t.Enable(1, C)),
             Thread(cfg, "release", 3, t => t.Close(1, G)),
-        ]);
+        ]) { Clauses = ["LOCK-3", "LOCK-6", "INV-11"] };
     }
 
     /// <summary>FIND-9: take-over of a table races the host DMA allocator.</summary>
@@ -40,7 +45,20 @@ public static class Scenarios
         [
             Thread(cfg, "attach", 1, t => t.SetIommu(1, C)),
             Thread(cfg, "host", 2, t => t.HostAlloc(1, 1)),
-        ]);
+        ]) { Clauses = ["FIND-9", "LOCK-4", "INV-1"] };
+    }
+
+    /// <summary>FIND-9, the release side (TBL-10): the group fd's release hands the table back while the host allocates.</summary>
+    public static ConcurrentScenario ReleaseVsHostAlloc()
+    {
+        var cfg = PlatformConfig.Small();
+        var s = Enabled(cfg);
+        s.Map(1, C, s.Vaddr(1, 0), 0, 0x1000);
+        return new("release-vs-host-alloc", cfg, s.Commands,
+        [
+            Thread(cfg, "release", 1, t => t.Close(1, G)),
+            Thread(cfg, "host", 2, t => t.HostAlloc(1, 1).HostFree(1, 1, 1)),
+        ]) { Clauses = ["FIND-9", "LOCK-4", "INV-6"] };
     }
 
     /// <summary>FIND-11: two threads set two containers on one group fd.</summary>
@@ -52,7 +70,7 @@ public static class Scenarios
         [
             Thread(cfg, "set-c1", 1, t => t.SetContainer(1, 5, 3)),
             Thread(cfg, "set-c2", 2, t => t.SetContainer(1, 5, 4)),
-        ]);
+        ]) { Clauses = ["FIND-11", "INV-7"] };
     }
 
     /// <summary>FIND-12: GET_DEVICE_FD races UNSET_CONTAINER.</summary>
@@ -64,33 +82,220 @@ public static class Scenarios
         [
             Thread(cfg, "get-device", 1, t => t.GetDeviceFd(1, G, cfg.Groups[0].Devices[0])),
             Thread(cfg, "unset", 2, t => t.UnsetContainer(1, G)),
-        ]);
+        ]) { Clauses = ["FIND-12", "INV-7"] };
+    }
+
+    /// <summary>CORE-27 against CORE-24 with no driver set: GET_DEVICE_FD takes a container user reference, then fails
+    /// (-EINVAL, no driver) and drops it; an UNSET_CONTAINER in between sees two users (a known issue, <see cref="KnownIssues"/>).</summary>
+    public static ConcurrentScenario FailingDeviceFdVsUnset()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("failing-device-fd-vs-unset", cfg, Joined(cfg).Commands,
+        [
+            Thread(cfg, "get-device", 1, t => t.GetDeviceFd(1, G, cfg.Groups[0].Devices[0])),
+            Thread(cfg, "unset", 2, t => t.UnsetContainer(1, G)),
+        ]) { Clauses = ["CORE-24", "CORE-27", "INV-11"] };
     }
 
     /// <summary>MAP of two pages races DISABLE: the map must see the container enabled throughout or not at all.</summary>
     public static ConcurrentScenario MapVsDisable(int pageShift = 12)
     {
         var cfg = PlatformConfig.Small(pageShift);
-        var prefix = Joined(cfg).SetIommu(1, C).Enable(1, C).Commands;
+        var prefix = Enabled(cfg).Commands;
         ulong vaddr = Script.VaddrOf(cfg, 1, 0);
         return new("map-vs-disable", cfg, prefix,
         [
             Thread(cfg, "map", 1, t => t.Map(1, C, vaddr, 0, 0x2000)),
             Thread(cfg, "disable", 2, t => t.Disable(1, C)),
-        ]);
+        ]) { Clauses = ["LOCK-3", "LOCK-6", "INV-4"] };
     }
 
+    /// <summary>LOCK-6: GET_INFO runs beside MAP, UNMAP and DISABLE of the same container (4 threads).</summary>
+    public static ConcurrentScenario InfoBesideEverything()
+    {
+        var cfg = PlatformConfig.Small();
+        var s = Enabled(cfg);
+        s.Map(1, C, s.Vaddr(1, 0), 0, 0x1000);
+        return new("info-beside-map-unmap-disable", cfg, s.Commands,
+        [
+            Thread(cfg, "info", 1, t => t.GetInfo(1, C)),
+            Thread(cfg, "map", 2, t => t.Map(1, C, Script.VaddrOf(cfg, 1, 1), 0x1000, 0x1000)),
+            Thread(cfg, "unmap", 3, t => t.Unmap(1, C, 0, 0x1000)),
+            Thread(cfg, "disable", 4, t => t.Disable(1, C)),
+        ]) { Clauses = ["LOCK-6", "INV-11"] };
+    }
+
+    /// <summary>LOCK-5: two containers of one process enable at once; the mm's limit fits only one charge, so the
+    /// check and the update of locked_vm must be made under one hold of mmap_sem.</summary>
+    public static ConcurrentScenario TwoEnablesOneLimit()
+    {
+        var small = PlatformConfig.Small();
+        // Group 1 charges 64 pages, group 2 32 pages; the limit is 64 pages: one of the two fits.
+        var cfg = small with { Processes = [small.Processes[0] with { RlimitMemlock = 64UL << 12 }, small.Processes[1]] };
+        var prefix = new Script(cfg)
+            .OpenContainer(1).OpenGroup(1, 1).SetContainer(1, 4, 3).SetIommu(1, 3)   // c fd 3, g1 fd 4
+            .OpenContainer(1).OpenGroup(1, 2).SetContainer(1, 6, 5).SetIommu(1, 5)   // c fd 5, g2 fd 6
+            .Commands;
+        return new("two-enables-one-limit", cfg, prefix,
+        [
+            Thread(cfg, "enable-c1", 1, t => t.Enable(1, 3)),
+            Thread(cfg, "enable-c2", 2, t => t.Enable(1, 5)),
+        ]) { Clauses = ["LOCK-5", "LOCK-6", "INV-4"], ConfigCode = "Scenarios.Get(\"two-enables-one-limit\").Config" };
+    }
+
+    /// <summary>LOCK-6: two containers share nothing but their process: maps and a disable on each, 4 threads.</summary>
+    public static ConcurrentScenario TwoContainers()
+    {
+        var cfg = PlatformConfig.Small();
+        var s = new Script(cfg)
+            .OpenContainer(1).OpenGroup(1, 1).SetContainer(1, 4, 3).SetIommu(1, 3).Enable(1, 3)
+            .OpenContainer(1).OpenGroup(1, 2).SetContainer(1, 6, 5).SetIommu(1, 5).Enable(1, 5);
+        return new("two-containers", cfg, s.Commands,
+        [
+            Thread(cfg, "map-c1", 1, t => t.Map(1, 3, Script.VaddrOf(cfg, 1, 0), 0, 0x1000)),
+            Thread(cfg, "map-c2", 2, t => t.Map(1, 5, Script.VaddrOf(cfg, 1, 0), 0x800000, 0x1000)),
+            Thread(cfg, "disable-c1", 3, t => t.Disable(1, 3)),
+            Thread(cfg, "close-g2", 4, t => t.Close(1, 6)),
+        ]) { Clauses = ["LOCK-6", "LOCK-2", "INV-4"] };
+    }
+
+    /// <summary>FIND-4 under concurrency: process 2 got the container fd and disables while the payer maps.</summary>
+    public static ConcurrentScenario PassedFdDisableVsMap()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = Enabled(cfg).PassFd(1, C, 2).Commands;                 // process 2's fd 3
+        return new("passed-fd-disable-vs-map", cfg, prefix,
+        [
+            Thread(cfg, "p1-map", 1, t => t.Map(1, C, Script.VaddrOf(cfg, 1, 0), 0, 0x2000)),
+            Thread(cfg, "p2-disable", 2, t => t.Disable(2, 3)),
+        ]) { Clauses = ["LOCK-5", "INV-4"] };
+    }
+
+    /// <summary>The payer exits while a second process, holding passed fds, unmaps, disables and closes (3 threads, 2 processes).</summary>
+    public static ConcurrentScenario ExitVsPassedUser()
+    {
+        var cfg = PlatformConfig.Small();
+        var s = Enabled(cfg);
+        s.Map(1, C, s.Vaddr(1, 0), 0, 0x1000).PassFd(1, C, 2).PassFd(1, G, 2);   // process 2: fds 3 (c), 4 (g)
+        return new("exit-vs-passed-user", cfg, s.Commands,
+        [
+            Thread(cfg, "p1-exit", 1, t => t.Exit(1)),
+            Thread(cfg, "p2-unmap-disable", 2, t => t.Unmap(2, 3, 0, 0x1000).Disable(2, 3)),
+            Thread(cfg, "p2-close", 3, t => t.Close(2, 4)),
+        ]) { Clauses = ["LOCK-3", "LOCK-5", "INV-4"] };
+    }
+
+    /// <summary>Take-over and hand-back of one table while the host allocates and frees in it, and a status reader (4 threads).</summary>
+    public static ConcurrentScenario OwnershipStorm()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("ownership-storm", cfg, Joined(cfg).Commands,
+        [
+            Thread(cfg, "attach", 1, t => t.SetIommu(1, C)),
+            Thread(cfg, "host", 2, t => t.HostAlloc(1, 1).HostFree(1, 1, 1)),
+            Thread(cfg, "unset", 3, t => t.UnsetContainer(1, G)),
+            Thread(cfg, "status", 4, t => t.GetStatus(1, G)),
+        ]) { Clauses = ["LOCK-4", "LOCK-3", "INV-6"] };
+    }
+
+    /// <summary>EN-4 under concurrency: two threads ENABLE one attached container; exactly one may succeed and charge.</summary>
+    public static ConcurrentScenario EnableTwice()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("enable-twice", cfg, Joined(cfg).SetIommu(1, C).Commands,
+        [
+            Thread(cfg, "enable-1", 1, t => t.Enable(1, C)),
+            Thread(cfg, "enable-2", 2, t => t.Enable(1, C)),
+        ]) { Clauses = ["EN-4", "LOCK-3", "INV-4"] };
+    }
+
+    /// <summary>CORE-23 under concurrency: two groups join one container at once; its list must hold both.</summary>
+    public static ConcurrentScenario TwoGroupsOneContainer()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = new Script(cfg).OpenContainer(1).OpenGroup(1, 1).OpenGroup(1, 2).Commands; // fds 3, 4, 5
+        return new("two-groups-one-container", cfg, prefix,
+        [
+            Thread(cfg, "set-g1", 1, t => t.SetContainer(1, 4, 3)),
+            Thread(cfg, "set-g2", 2, t => t.SetContainer(1, 5, 3)),
+        ]) { Clauses = ["CORE-23", "LOCK-3", "INV-7"] };
+    }
+
+    /// <summary>CORE-6 against CORE-24: a MAP through the container while its only group leaves it.</summary>
+    public static ConcurrentScenario MapVsUnset()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("map-vs-unset", cfg, Enabled(cfg).Commands,
+        [
+            Thread(cfg, "map", 1, t => t.Map(1, C, Script.VaddrOf(cfg, 1, 0), 0, 0x1000)),
+            Thread(cfg, "unset", 2, t => t.UnsetContainer(1, G)),
+        ]) { Clauses = ["CORE-6", "CORE-25", "LOCK-3", "INV-11"] };
+    }
+
+    /// <summary>LOCK-5: one process's two containers, one disabled (charge returned) while the other is enabled (charged).</summary>
+    public static ConcurrentScenario DisableVsEnableOneMm()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = new Script(cfg)
+            .OpenContainer(1).OpenGroup(1, 1).SetContainer(1, 4, 3).SetIommu(1, 3).Enable(1, 3)   // c1 fd 3, enabled
+            .OpenContainer(1).OpenGroup(1, 2).SetContainer(1, 6, 5).SetIommu(1, 5)                // c2 fd 5
+            .Commands;
+        return new("disable-vs-enable-one-mm", cfg, prefix,
+        [
+            Thread(cfg, "disable-c1", 1, t => t.Disable(1, 3)),
+            Thread(cfg, "enable-c2", 2, t => t.Enable(1, 5)),
+        ]) { Clauses = ["DIS-2", "EN-5", "LOCK-5", "INV-4"] };
+    }
+
+    /// <summary>Every hand-written scenario (the catalog of seeded bugs names some of them, src/TceVariants).</summary>
+    public static IReadOnlyList<ConcurrentScenario> HandWritten { get; } =
+    [
+        AttachEnableRelease(), OwnershipVsHostAlloc(), ReleaseVsHostAlloc(), DoubleSetContainer(), DeviceFdVsUnset(),
+        MapVsDisable(), InfoBesideEverything(), TwoEnablesOneLimit(), TwoContainers(), PassedFdDisableVsMap(),
+        ExitVsPassedUser(), OwnershipStorm(), EnableTwice(), TwoGroupsOneContainer(), MapVsUnset(), DisableVsEnableOneMm(),
+        FailingDeviceFdVsUnset(),
+    ];
+
+    /// <summary>The schedules of the concurrency-only findings.</summary>
     public static IReadOnlyList<ConcurrentScenario> Findings { get; } = [OwnershipVsHostAlloc(), DoubleSetContainer(), DeviceFdVsUnset()];
+
+    static readonly Lazy<Dictionary<string, ConcurrentScenario>> Registry = new(() =>
+    {
+        var d = new Dictionary<string, ConcurrentScenario>(StringComparer.Ordinal);
+        foreach (var s in HandWritten) d[s.Name] = s;
+        foreach (var s in PairMatrix.All) d[s.Name] = s;
+        return d;
+    });
+
+    public static bool TryGet(string name, out ConcurrentScenario scenario) => Registry.Value.TryGetValue(name, out scenario!);
+
+    /// <summary>A hand-written or pair-matrix scenario by name.</summary>
+    public static ConcurrentScenario Get(string name) =>
+        TryGet(name, out var s) ? s : throw new ArgumentException($"unknown scenario '{name}'", nameof(name));
 }
 
-/// <summary>A <see cref="Script"/> for one thread: struct arguments go to the thread's own slot of the scratch page.</summary>
+/// <summary>
+/// A <see cref="Script"/> for one thread: the struct argument of each call goes to its own 64-byte cell of the
+/// scratch page, cells <c>4 * slot .. 4 * slot + 3</c>, so no two calls of a scenario share argument memory and the
+/// runner can stage every argument before the threads start. Slots 0 .. 11 fit the page (3 KiB after 0x400).
+/// </summary>
 public sealed class ThreadScript(PlatformConfig config, int slot)
 {
+    public const int CallsPerSlot = 4, CellSize = 0x40, MaxSlot = 11;
+
     readonly Script _script = new(config);
+    int _staged;
+
     public IReadOnlyList<Command> Commands => _script.Commands;
 
-    ulong At(int pid) => Script.ScratchOf(config, pid) + 0x100UL * (ulong)slot;
+    ulong At(int pid)
+    {
+        if (slot < 0 || slot > MaxSlot) throw new ArgumentOutOfRangeException(nameof(slot), $"slot {slot} is outside 0..{MaxSlot}");
+        if (_staged == CallsPerSlot) throw new InvalidOperationException($"a thread stages at most {CallsPerSlot} struct arguments");
+        return Script.ScratchOf(config, pid) + (ulong)((slot * CallsPerSlot + _staged++) * CellSize);
+    }
 
+    public ThreadScript Add(Command c) { _script.Add(c); return this; }
     public ThreadScript SetIommu(int pid, int fd, ulong arg = Abi.SpaprTceIommu) { _script.SetIommu(pid, fd, arg); return this; }
     public ThreadScript Enable(int pid, int fd) { _script.Enable(pid, fd); return this; }
     public ThreadScript Disable(int pid, int fd) { _script.Disable(pid, fd); return this; }

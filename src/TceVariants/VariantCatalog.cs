@@ -1,90 +1,213 @@
-using TceVerify.Impl;
+using TceVerify.Variants.Catalog;
+using static TceVerify.Variants.Checks;
 
 namespace TceVerify.Variants;
 
 /// <summary>
-/// A small, named deviation of TceImpl that restores literal Linux 3.10 behaviour (findings.md). The property
-/// and concurrency suites must reject every one of them.
+/// Every named variant: the literal Linux 3.10 behaviours of spec/findings.md and the bug catalog (docs/catalog.md),
+/// each with the clauses it breaks, whether only a concurrent schedule shows it, and the check expected to reject it.
 /// </summary>
-public sealed class Variant
-{
-    readonly Literal _literal;
-
-    internal Variant(string name, string description, IReadOnlyList<string> clauses, bool concurrencyOnly, Literal literal)
-    {
-        Name = name;
-        Description = description;
-        Clauses = clauses;
-        ConcurrencyOnly = concurrencyOnly;
-        _literal = literal;
-    }
-
-    public string Name { get; }
-    public string Description { get; }
-    /// <summary>The spec clauses it breaks: the finding, the adopted clause(s), the invariant(s).</summary>
-    public IReadOnlyList<string> Clauses { get; }
-    /// <summary>Only a concurrent schedule shows it; sequential runs behave as the pristine implementation.</summary>
-    public bool ConcurrencyOnly { get; }
-
-    /// <summary>The parts to pass to <c>new ImplSystem(config, sync, parts)</c>.</summary>
-    public KernelParts CreateParts() => new LiteralParts(_literal);
-
-    public override string ToString() => Name;
-}
-
-/// <summary>Every variant of findings.md, by name.</summary>
 public static class VariantCatalog
 {
-    public static IReadOnlyList<Variant> All { get; } =
+    static Variant Entry(string name, string group, string description, string[] clauses, Catch expected, Func<Impl.KernelParts> parts) =>
+        new(name, group, description, clauses, false, expected, parts);
+
+    static Variant Locking(string name, string description, string[] clauses, Catch expected, Func<Impl.KernelParts> parts) =>
+        new(name, "locking", description, clauses, true, expected, parts);
+
+    static Variant Lit(string name, string description, string[] clauses, bool concurrencyOnly, Catch expected, Literal literal) =>
+        new(name, "finding", description, clauses, concurrencyOnly, expected, () => new LiteralParts(literal));
+
+    /// <summary>The literal variants of spec/findings.md (FIND-n names its variant), and <c>literal-3.10</c>, all of them at once.</summary>
+    public static IReadOnlyList<Variant> Findings { get; } =
     [
-        new("literal-map-end-unchecked",
+        Lit("literal-map-end-unchecked",
             "MAP_DMA checks only its first entry and builds size/4096 entries from there, past the window (FIND-1).",
-            ["FIND-1", "MAP-9", "TBL-4", "INV-2"], false, Literal.MapEndUnchecked),
-        new("literal-map-without-enable",
+            ["FIND-1", "MAP-9", "TBL-4", "INV-2"], false, Seq(WindowBounds, "MAP-9"), Literal.MapEndUnchecked),
+        Lit("literal-map-without-enable",
             "MAP_DMA never looks at enabled: memory is pinned that no locked_vm charge covers (FIND-2).",
-            ["FIND-2", "MAP-3", "INV-4"], false, Literal.MapWithoutEnable),
-        new("literal-disable-keeps-mappings",
+            ["FIND-2", "MAP-3", "INV-4"], false, Seq(Accounting, "INV-4"), Literal.MapWithoutEnable),
+        Lit("literal-disable-keeps-mappings",
             "DISABLE returns the charge but keeps every TCE and pin (FIND-3).",
-            ["FIND-3", "DIS-2", "INV-4"], false, Literal.DisableKeepsMappings),
-        new("literal-uncharge-current",
+            ["FIND-3", "DIS-2", "INV-4"], false, Seq(Accounting, "INV-4"), Literal.DisableKeepsMappings),
+        Lit("literal-uncharge-current",
             "Disable returns the charge to current's mm, and to nobody on the exit path (FIND-4, FIND-5).",
-            ["FIND-4", "FIND-5", "DIS-2", "REL-1", "PROC-5", "INV-4"], false, Literal.UnchargeCurrent),
-        new("literal-charge-window-bytes",
+            ["FIND-4", "FIND-5", "DIS-2", "REL-1", "PROC-5", "INV-4"], false, Seq(Accounting, "INV-4"), Literal.UnchargeCurrent),
+        Lit("literal-charge-window-bytes",
             "ENABLE charges (it_size << 12) >> PAGE_SHIFT pages, which 64 KiB pages make too small (FIND-6).",
-            ["FIND-6", "EN-5", "INV-4"], false, Literal.ChargeWindowBytes),
-        new("literal-take-ownership-drops-bit0",
+            ["FIND-6", "EN-5", "INV-4"], false, Seq(Accounting, "INV-4"), Literal.ChargeWindowBytes),
+        Lit("literal-take-ownership-drops-bit0",
             "A failed take-over leaves the host's reserved bit 0 of it_map cleared (FIND-7).",
-            ["FIND-7", "TBL-9", "TBL-1", "INV-5"], false, Literal.TakeOwnershipDropsBit0),
-        new("literal-take-ownership-puts-stale",
+            ["FIND-7", "TBL-9", "TBL-1", "INV-5"], false, Seq(FailureAtomicity, "INV-5"), Literal.TakeOwnershipDropsBit0),
+        Lit("literal-take-ownership-puts-stale",
             "Take-over puts the pages of leftover TCEs nobody pinned (FIND-8).",
-            ["FIND-8", "TBL-9", "INV-3"], false, Literal.TakeOwnershipPutsStale),
-        new("literal-ownership-without-pool-locks",
+            ["FIND-8", "TBL-9", "INV-3"], false, Seq(PinBalance, "INV-3"), Literal.TakeOwnershipPutsStale),
+        Lit("literal-ownership-without-pool-locks",
             "Take-over and release take no pool lock, so the host allocator races them (FIND-9).",
-            ["FIND-9", "TBL-9", "TBL-10", "LOCK-4", "INV-1"], true, Literal.OwnershipWithoutPoolLocks),
-        new("literal-ownership-without-flush",
+            ["FIND-9", "TBL-9", "TBL-10", "LOCK-4", "INV-1"], true, Conc(Invariants, "INV-1", "ownership-vs-host-alloc"), Literal.OwnershipWithoutPoolLocks),
+        Lit("literal-ownership-without-flush",
             "Take-over and release clear TCEs without a flush (FIND-10).",
-            ["FIND-10", "TBL-9", "TBL-10", "INV-9"], false, Literal.OwnershipWithoutFlush),
-        new("literal-set-container-unlocked",
+            ["FIND-10", "TBL-9", "TBL-10", "INV-9"], false, Seq(Flushed, "INV-9"), Literal.OwnershipWithoutFlush),
+        Lit("literal-set-container-unlocked",
             "SET_CONTAINER checks container_users and increments it later, with no group lock (FIND-11).",
-            ["FIND-11", "CORE-23", "CORE-24", "CORE-28", "INV-7"], true, Literal.SetContainerUnlocked),
-        new("literal-get-device-fd-check-then-inc",
+            ["FIND-11", "CORE-23", "CORE-24", "CORE-28", "INV-7"], true, Conc(Invariants, "INV-7", "double-set-container"), Literal.SetContainerUnlocked),
+        Lit("literal-get-device-fd-check-then-inc",
             "GET_DEVICE_FD checks for a container, opens the device, then takes its reference (FIND-12).",
-            ["FIND-12", "CORE-27", "INV-7"], true, Literal.GetDeviceFdCheckThenInc),
-        new("literal-3.10",
+            ["FIND-12", "CORE-27", "INV-7"], true, Conc(Invariants, "INV-7", "device-fd-vs-unset"), Literal.GetDeviceFdCheckThenInc),
+        Lit("literal-3.10",
             "Every literal behaviour above at once: the merged Linux 3.10 code read literally.",
             ["FIND-1", "FIND-2", "FIND-3", "FIND-4", "FIND-5", "FIND-6", "FIND-7", "FIND-8", "FIND-9", "FIND-10",
              "FIND-11", "FIND-12", "MAP-3", "MAP-9", "TBL-4", "DIS-2", "REL-1", "PROC-5", "EN-5", "TBL-1", "TBL-9",
              "TBL-10", "LOCK-4", "CORE-23", "CORE-24", "CORE-27", "CORE-28",
-             "INV-1", "INV-2", "INV-3", "INV-4", "INV-5", "INV-7", "INV-9"], false, Literal.All),
+             "INV-1", "INV-2", "INV-3", "INV-4", "INV-5", "INV-7", "INV-9"], false, Seq(Result), Literal.All),
     ];
+
+    /// <summary>Kept for existing callers: the literal variants of spec/findings.md (<see cref="Findings"/>).</summary>
+    public static IReadOnlyList<Variant> All => Findings;
+
+    /// <summary>The bug catalog beyond the findings: the first posted patch, error paths, precedence, rollback,
+    /// flushes, pages, accounting, and the locking protocol.</summary>
+    public static IReadOnlyList<Variant> Bugs { get; } =
+    [
+        // ---------------------------------------------------------------- the first posted patch (Nov 2012)
+        Entry("patch-map-aligns-iova-size", "first patch",
+            "MAP_DMA silently aligns: size += iova's offset, size rounded up, iova and vaddr rounded down; nothing unaligned is rejected.",
+            ["MAP-7", "TBL-4"], Seq(Alignment, "MAP-7"), Parts.Driver(c => new PatchMapAligns(c))),
+        Entry("patch-unmap-aligns-iova-size", "first patch",
+            "UNMAP_DMA silently aligns the same way: an unaligned unmap clears the whole pages around it.",
+            ["UNMAP-6", "UNMAP-7"], Seq(Alignment, "UNMAP-6"), Parts.Driver(c => new PatchUnmapAligns(c))),
+        Entry("patch-attach-no-clear", "first patch",
+            "Attach takes the table as it is: TCEs left by whoever came before stay live in the container's window.",
+            ["TBL-9", "ATT-1", "INV-6", "INV-1"], Seq(CleanHandOver, "INV-6"), Parts.Table((g, c) => new PatchAttachNoClear(g, c))),
+        Entry("patch-map-over-existing", "first patch",
+            "A map writes over entries in use instead of failing with -EBUSY; the old entry's pin is never put.",
+            ["TBL-5", "MAP-13", "INV-3"], Seq(PinBalance, "INV-3"), Parts.Table((g, c) => new PatchMapOverExisting(g, c))),
+        Entry("patch-no-locked-vm-accounting", "first patch",
+            "No locked-memory accounting: ENABLE charges nothing and RLIMIT_MEMLOCK never applies.",
+            ["EN-5", "DIS-2", "INV-4"], Seq(Accounting, "INV-4"), Parts.Driver(c => new PatchNoAccounting(c))),
+
+        // ---------------------------------------------------------------- error paths of the ioctls
+        Entry("map-argsz-unchecked", "error path", "MAP_DMA accepts argsz < 32 (MAP-5 dropped).",
+            ["MAP-5", "ABI-8"], Seq(Result), Parts.Driver(c => new MapArgszUnchecked(c))),
+        Entry("map-flags-unchecked", "error path", "MAP_DMA ignores unknown flag bits (MAP-6 dropped).",
+            ["MAP-6"], Seq(Result), Parts.Driver(c => new MapFlagsUnchecked(c))),
+        Entry("map-vaddr-unaligned-accepted", "error path", "MAP_DMA checks the size's alignment but not vaddr's (MAP-7).",
+            ["MAP-7"], Seq(Alignment, "MAP-7"), Parts.Driver(c => new MapVaddrUnaligned(c))),
+        Entry("map-size-unaligned-accepted", "error path", "MAP_DMA checks vaddr's alignment but not the size's, which is truncated (MAP-7).",
+            ["MAP-7"], Seq(Alignment, "MAP-7"), Parts.Driver(c => new MapSizeUnaligned(c))),
+        Entry("put-check-iova-unaligned", "error path", "TBL-4 does not check the iova's alignment: the entry it falls in is mapped.",
+            ["TBL-4", "MAP-8"], Seq(Alignment, "MAP-7"), Parts.Table((g, c) => new PutCheckIovaUnaligned(g, c))),
+        Entry("put-check-no-permission", "error path", "TBL-4 does not check for a permission: MAP with flags 0 pins pages behind entries not in use.",
+            ["TBL-4", "MAP-8", "INV-3"], Seq(PinBalance, "INV-3"), Parts.Table((g, c) => new PutCheckNoPermission(g, c))),
+        Entry("put-check-below-window", "error path", "TBL-4 does not check the window's start: a map below the window reaches the guard band.",
+            ["TBL-4", "MAP-8", "TBL-2"], Seq(WindowBounds, "MAP-9"), Parts.Table((g, c) => new PutCheckBelowWindow(g, c))),
+        Entry("map-end-off-by-one", "error path", "MAP-9 lets a map end one entry past the window, into the guard band above it.",
+            ["MAP-9", "TBL-2", "INV-2"], Seq(WindowBounds, "INV-2"), Parts.Driver(c => new MapEndOffByOne(c))),
+        Entry("map-end-wraps", "error path", "MAP-9 computed in bytes: iova + size wraps past 2^64 and a huge map is accepted.",
+            ["MAP-9"], Seq(WindowBounds, "MAP-9"), Parts.Driver(c => new MapEndWraps(c))),
+        Entry("unmap-argsz-unchecked", "error path", "UNMAP_DMA accepts argsz < 24 (UNMAP-4 dropped).",
+            ["UNMAP-4", "ABI-8"], Seq(Result), Parts.Driver(c => new UnmapArgszUnchecked(c))),
+        Entry("unmap-flags-unchecked", "error path", "UNMAP_DMA ignores its flags (UNMAP-5 dropped).",
+            ["UNMAP-5"], Seq(Result), Parts.Driver(c => new UnmapFlagsUnchecked(c))),
+        Entry("unmap-size-unaligned-accepted", "error path", "UNMAP_DMA truncates an unaligned size (UNMAP-6 dropped).",
+            ["UNMAP-6"], Seq(Alignment, "UNMAP-6"), Parts.Driver(c => new UnmapSizeUnaligned(c))),
+        Entry("unmap-iova-unaligned-accepted", "error path", "UNMAP_DMA rounds an unaligned iova down (UNMAP-7's alignment check dropped).",
+            ["UNMAP-7"], Seq(Alignment, "UNMAP-6"), Parts.Driver(c => new UnmapIovaUnaligned(c))),
+        Entry("unmap-below-window", "error path", "UNMAP_DMA does not check the window's start: it clears the host's guard entries below the window.",
+            ["UNMAP-7", "TBL-2", "INV-2"], Seq(WindowBounds, "INV-2"), Parts.Driver(c => new UnmapBelowWindow(c))),
+        Entry("unmap-past-window", "error path", "UNMAP_DMA does not check the window's end.",
+            ["UNMAP-7", "TBL-2"], Seq(WindowBounds, "UNMAP-7"), Parts.Driver(c => new UnmapPastWindow(c))),
+        Entry("unmap-end-off-by-one", "error path", "UNMAP-7 lets an unmap end one entry past the window.",
+            ["UNMAP-7", "TBL-2"], Seq(WindowBounds, "UNMAP-7"), Parts.Driver(c => new UnmapEndOffByOne(c))),
+        Entry("unmap-end-wraps", "error path", "UNMAP-7 computed in bytes: iova + size wraps past 2^64 and the unmap clears to the end of the table.",
+            ["UNMAP-7", "TBL-2"], Seq(WindowBounds, "UNMAP-7"), Parts.Driver(c => new UnmapEndWraps(c))),
+        Entry("info-argsz-unchecked", "error path", "GET_INFO answers (and writes back) a struct with argsz < 16 (INFO-1's check dropped).",
+            ["INFO-1", "ABI-8"], Seq(Result), Parts.Driver(c => new InfoArgszUnchecked(c))),
+        Entry("enable-limit-before-busy", "precedence", "ENABLE checks RLIMIT_MEMLOCK (-ENOMEM, EN-5) before enabled (-EBUSY, EN-4).",
+            ["EN-4", "EN-5"], Seq(Result), Parts.Driver(c => new EnableLimitBeforeBusy(c))),
+        Entry("set-container-fd-before-users", "precedence", "SET_CONTAINER looks the fd up (-EBADF) before checking container_users (-EINVAL).",
+            ["CORE-23"], Seq(Result), Parts.Core((c, d, g) => new SetContainerFdFirst(c, d, g))),
+
+        // ---------------------------------------------------------------- rollback, flush, pages, accounting, detach
+        Entry("map-no-rollback", "rollback", "A map that fails part way keeps the entries and pins it built (MAP-11 dropped).",
+            ["MAP-11", "INV-5"], Seq(Rollback, "MAP-11"), Parts.Driver(c => new MapNoRollback(c))),
+        Entry("map-rollback-one-short", "rollback", "The unwind of a failed map stops one entry short: the last entry built stays.",
+            ["MAP-11", "INV-5"], Seq(Rollback, "MAP-11"), Parts.Driver(c => new MapRollbackOneShort(c))),
+        Entry("map-rollback-one-more", "rollback", "The unwind of a failed map also clears the entry that failed: a busy entry's mapping is lost.",
+            ["MAP-11", "INV-5"], Seq(Rollback, "MAP-11"), Parts.Driver(c => new MapRollbackOneMore(c))),
+        Entry("map-no-flush", "flush", "MAP_DMA does not flush (MAP-12 dropped).",
+            ["MAP-12", "INV-9"], Seq(Flushed, "INV-9"), Parts.Driver(c => new MapNoFlush(c))),
+        Entry("unmap-no-flush", "flush", "UNMAP_DMA does not flush: the device keeps translations of cleared entries (UNMAP-9 dropped).",
+            ["UNMAP-9", "INV-9"], Seq(Flushed, "INV-9"), Parts.Driver(c => new UnmapNoFlush(c))),
+        Entry("clear-double-put", "pages", "Clearing an entry puts its page twice (TBL-7).",
+            ["TBL-7", "INV-3"], Seq(PinBalance, "INV-3"), Parts.Table((g, c) => new ClearDoublePut(g, c))),
+        Entry("clear-missing-put", "pages", "Clearing an entry does not put its page: the pin leaks (TBL-7).",
+            ["TBL-7", "INV-3"], Seq(PinBalance, "INV-3"), Parts.Table((g, c) => new ClearMissingPut(g, c))),
+        Entry("map-error-missing-put", "pages", "A build that fails after its pin does not put it back (TBL-6).",
+            ["TBL-6", "MAP-11", "INV-3"], Seq(PinBalance, "INV-3"), Parts.Table((g, c) => new MapErrorMissingPut(g, c))),
+        Entry("clear-no-dirty", "pages", "Clearing a WRITE entry does not dirty its page (TBL-7): what the device wrote may be lost.",
+            ["TBL-7"], Seq(State), Parts.Table((g, c) => new ClearNoDirty(g, c))),
+        Entry("clear-dirties-read-only", "pages", "Clearing any entry dirties its page, also one the device could only read (TBL-7).",
+            ["TBL-7"], Seq(State), Parts.Table((g, c) => new ClearDirtiesReadOnly(g, c))),
+        Entry("enable-charges-twice", "accounting", "ENABLE adds the window's charge to locked_vm twice (EN-5).",
+            ["EN-5", "INV-4"], Seq(Accounting, "INV-4"), Parts.Driver(c => new EnableChargesTwice(c))),
+        Entry("enable-no-charge", "accounting", "ENABLE charges nothing, DISABLE still returns the charge (EN-5).",
+            ["EN-5", "INV-4"], Seq(Accounting, "INV-4"), Parts.Driver(c => new EnableNoCharge(c))),
+        Entry("disable-uncharges-twice", "accounting", "Disable returns the charge twice (DIS-2).",
+            ["DIS-2", "INV-4"], Seq(Accounting, "INV-4"), Parts.Driver(c => new DisableUnchargesTwice(c))),
+        Entry("disable-no-uncharge", "accounting", "Disable never returns the charge (DIS-2).",
+            ["DIS-2", "INV-4"], Seq(Accounting, "INV-4"), Parts.Driver(c => new DisableNoUncharge(c))),
+        Entry("detach-skips-disable", "lifecycle", "Detach forgets the table of an enabled container without disabling it (DET-1).",
+            ["DET-1", "DIS-2", "INV-4", "INV-7"], Seq(Accounting, "INV-4"), Parts.Driver(c => new DetachSkipsDisable(c))),
+
+        // ---------------------------------------------------------------- the locking protocol (concurrency only)
+        Locking("no-mutex-on-enable", "ENABLE does not take the container mutex (LOCK-3).",
+            ["EN-1", "LOCK-3", "LOCK-6"], Conc(DataRace, null, "enable-twice"), Parts.Driver(c => new NoMutexOnEnable(c))),
+        Locking("no-mutex-on-attach", "attach_group does not take the container mutex (ATT-1, LOCK-3).",
+            ["ATT-1", "LOCK-3"], Conc(LockDiscipline, "LOCK-3", "attach-enable-release"), Parts.Driver(c => new NoMutexOnAttach(c))),
+        Locking("no-mutex-on-map", "MAP_DMA does not take the container mutex (MAP-1, LOCK-3).",
+            ["MAP-1", "LOCK-3", "LOCK-6", "INV-11"], Conc(Linearizability, "INV-11", "map-vs-disable"), Parts.Driver(c => new NoMutexOnMap(c))),
+        Locking("no-group-lock-on-passthrough", "The core's passthrough ioctls do not take group_lock (CORE-6, LOCK-3).",
+            ["CORE-6", "LOCK-3"], Conc(DataRace, null, "attach-enable-release"), Parts.Core((c, d, g) => new NoGroupLockOnPassthrough(c, d, g))),
+        Locking("no-group-lock-on-set-container", "SET_CONTAINER does not take the container's group_lock (CORE-23, LOCK-3).",
+            ["CORE-23", "LOCK-3"], Conc(DataRace, null, "two-groups-one-container"), Parts.Core((c, d, g) => new NoGroupLockOnSetContainer(c, d, g))),
+        Locking("no-group-lock-on-unset-container", "UNSET_CONTAINER does not take the container's group_lock (CORE-25, LOCK-3).",
+            ["CORE-24", "CORE-25", "LOCK-3"], Conc(DataRace, null, "map-vs-unset"), Parts.Core((c, d, g) => new NoGroupLockOnUnsetContainer(c, d, g))),
+        Locking("no-pool-lock-on-build", "A TCE build does not take its pool lock (TBL-5, LOCK-4).",
+            ["TBL-5", "LOCK-4"], Conc(LockDiscipline, "LOCK-4", "map-vs-disable"), Parts.Table((g, c) => new NoPoolLockOnBuild(g, c))),
+        Locking("host-alloc-without-pool-locks", "The host DMA allocator takes no pool lock and races a take-over (HOST-4, LOCK-4).",
+            ["HOST-4", "LOCK-4", "INV-1"], Conc(Invariants, "INV-1", "ownership-vs-host-alloc"), Parts.Table((g, c) => new HostAllocWithoutPoolLocks(g, c))),
+        Locking("ownership-pools-descending", "Take-over and release lock the pools in descending order, the allocator ascending (LOCK-2): deadlock.",
+            ["LOCK-2", "LOCK-4", "INV-8"], Conc(Deadlock, "INV-8", "ownership-vs-host-alloc"), Parts.Table((g, c) => new OwnershipPoolsDescending(g, c))),
+        Locking("no-mmap-sem-on-charge", "ENABLE updates locked_vm without the mm's mmap_sem (EN-5, LOCK-5).",
+            ["EN-5", "LOCK-5", "INV-4"], Conc(DataRace, null, "two-enables-one-limit"), Parts.Driver(c => new NoMmapSemOnCharge(c))),
+        Locking("no-mmap-sem-on-uncharge", "Disable returns the charge without the payer's mmap_sem (DIS-2, LOCK-5).",
+            ["DIS-2", "LOCK-5", "INV-4"], Conc(DataRace, null, "disable-vs-enable-one-mm"), Parts.Driver(c => new NoMmapSemOnUncharge(c))),
+        Locking("enable-check-then-act", "ENABLE checks enabled before taking the mutex and charges after: two ENABLEs both charge.",
+            ["EN-4", "LOCK-3", "INV-4"], Conc(Invariants, "INV-4", "enable-twice"), Parts.Driver(c => new EnableCheckThenAct(c))),
+        Locking("map-check-then-act", "MAP_DMA checks enabled before taking the mutex and maps after: a DISABLE in between leaves pins uncharged.",
+            ["MAP-3", "LOCK-3", "INV-4"], Conc(Invariants, "INV-4", "map-vs-disable"), Parts.Driver(c => new MapCheckThenAct(c))),
+        Locking("passthrough-uses-data-outside-lock", "The core reads the container's driver data under group_lock and uses it after dropping it.",
+            ["CORE-6", "LOCK-3", "INV-11"], Conc(Linearizability, "INV-11", "map-vs-unset"), Parts.Core((c, d, g) => new PassthroughUsesDataOutsideLock(c, d, g))),
+        Locking("release-ownership-before-last-use", "Detach hands the table back to the host before disable's last clear of it.",
+            ["DET-1", "TBL-10", "LOCK-4", "INV-11"], Conc(Linearizability, "INV-11", "release-vs-host-alloc"), Parts.Driver(c => new ReleaseOwnershipBeforeLastUse(c))),
+    ];
+
+    /// <summary>The whole catalog: <see cref="Findings"/> then <see cref="Bugs"/>.</summary>
+    public static IReadOnlyList<Variant> Catalog { get; } = [.. Findings, .. Bugs];
 
     /// <summary>The variant of that name; an unknown name is an <see cref="ArgumentException"/> listing the valid ones.</summary>
     public static Variant Get(string name)
     {
-        foreach (var v in All)
+        foreach (var v in Catalog)
             if (string.Equals(v.Name, name, StringComparison.Ordinal)) return v;
-        var valid = new List<string>(All.Count);
-        foreach (var v in All) valid.Add(v.Name);
-        throw new ArgumentException($"unknown variant '{name}'; valid names: {string.Join(", ", valid)}", nameof(name));
+        throw new ArgumentException($"unknown variant '{name}'; valid names: {string.Join(", ", Catalog.Select(v => v.Name))}", nameof(name));
+    }
+
+    /// <summary>The variants named in a comma- or space-separated list (every one when the list is empty).</summary>
+    public static IReadOnlyList<Variant> Select(string? names)
+    {
+        if (string.IsNullOrWhiteSpace(names)) return Catalog;
+        return names.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Get).ToList();
     }
 }

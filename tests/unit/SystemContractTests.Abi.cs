@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using System.Buffers.Binary;
 using TceVerify.Contract;
 using TceVerify.TestKit;
@@ -161,7 +163,7 @@ public abstract partial class SystemContractTests
     {
         var (c, g) = S.SetupEnabled(P1, 1);
         ulong at = End(P1) - (ulong)Minsz(which) / 2; // the first half is mapped, the second is not
-        AssertFailsAtomically(Errno.EFAULT, () => StructCall(which, c, g, (uint)Minsz(which), at), FailureAtomicity.ForIoctl(CmdOf(which)), which);
+        AssertFailsAtomically(Errno.EFAULT, () => StructCall(which, c, g, (uint)Minsz(which), at), ArgAllowance.For(CmdOf(which)), which);
     }
 
     [Fact, Spec("ABI-5", "PROC-7")]
@@ -173,9 +175,9 @@ public abstract partial class SystemContractTests
         var (c, g) = S.SetupEnabled(P1, 1);
         ulong at = ulong.MaxValue - 15; // 16 bytes up to 2^64 - 1
         AssertResult(0, S.GetInfo(P1, c, 16, at), "GET_INFO fits below 2^64");
-        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, RW, V(P1, 0), 0, K4, 32, at), FailureAtomicity.ForIoctl(Ioctls.MapDma), "MAP wraps");
+        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, RW, V(P1, 0), 0, K4, 32, at), ArgAllowance.For(Ioctls.MapDma), "MAP wraps");
         AssertFailsAtomically(Errno.EFAULT, () => S.Unmap(P1, c, 0, K4, 0, 24, at), what: "UNMAP wraps");
-        AssertFailsAtomically(Errno.EFAULT, () => S.GetStatus(P1, g, 8, ulong.MaxValue - 3), Inv5Allowance.CopyToUserBytes, "GET_STATUS wraps");
+        AssertFailsAtomically(Errno.EFAULT, () => S.GetStatus(P1, g, 8, ulong.MaxValue - 3), ArgAllowance.For(Ioctls.SpaprTceGetInfo), "GET_STATUS wraps");
         AssertFailsAtomically(Errno.EFAULT, () => S.SetContainer(P1, g, c, ulong.MaxValue - 1), what: "SET_CONTAINER wraps");
     }
 
@@ -212,7 +214,7 @@ public abstract partial class SystemContractTests
         var bytes = S.Peek(P1, at, 16);
         Assert.Equal(new byte[] { 16, 0, 0, 0, /* flags */ 0, 0, 0, 0, /* start */ 0x00, 0x00, 0x80, /* stop */ 0xEE, 0xEE, 0xEE, 0xEE, 0xEE }, bytes);
         var after = Snap();
-        Assert.Equal("", FailureAtomicity.Violations(before, after, Inv5Allowance.CopyToUserBytes));
+        Assert.Equal("", string.Join("\n", FailureAtomicity.Check(before, after, ArgAllowance.For(Ioctls.SpaprTceGetInfo))));
         var changed = before.Lines.Except(after.Lines).Concat(after.Lines.Except(before.Lines)).ToList();
         Assert.All(changed, l => Assert.StartsWith($"mem {F(P1, 5):x6}:", l));
     }
@@ -232,8 +234,8 @@ public abstract partial class SystemContractTests
     {
         var (c, g) = S.Setup(P1, 1);
         ulong ro = V(P1, RoIndex) + 0x40;
-        AssertFailsAtomically(Errno.EFAULT, () => S.GetStatus(P1, g, 8, ro), Inv5Allowance.None, "GET_STATUS");
-        AssertFailsAtomically(Errno.EFAULT, () => S.GetInfo(P1, c, 16, ro), Inv5Allowance.None, "GET_INFO");
+        AssertFailsAtomically(Errno.EFAULT, () => S.GetStatus(P1, g, 8, ro), FailureAllowance.None, "GET_STATUS");
+        AssertFailsAtomically(Errno.EFAULT, () => S.GetInfo(P1, c, 16, ro), FailureAllowance.None, "GET_INFO");
     }
 
     [Theory, Spec("ABI-7", "MAP-8", "TBL-6")]
@@ -252,8 +254,8 @@ public abstract partial class SystemContractTests
     public void Iova_IsAnAbsoluteBusAddress_TheWindowFiltersItWithoutOffsetting()
     {
         var (c, _) = S.SetupEnabled(P1, 2);           // window [0x800, 0x820)
-        AssertFailsAtomically(Errno.EINVAL, () => S.Map(P1, c, RW, V(P1, 0), 0, K4), FailureAtomicity.ForIoctl(Ioctls.MapDma), "MAP iova 0");
-        AssertFailsAtomically(Errno.EINVAL, () => S.Map(P1, c, RW, V(P1, 0), Iova(0x1f), K4), FailureAtomicity.ForIoctl(Ioctls.MapDma), "MAP iova 0x1f000");
+        AssertFailsAtomically(Errno.EINVAL, () => S.Map(P1, c, RW, V(P1, 0), 0, K4), ArgAllowance.For(Ioctls.MapDma), "MAP iova 0");
+        AssertFailsAtomically(Errno.EINVAL, () => S.Map(P1, c, RW, V(P1, 0), Iova(0x1f), K4), ArgAllowance.For(Ioctls.MapDma), "MAP iova 0x1f000");
         AssertResult(0, S.Map(P1, c, RW, V(P1, 0), 0x800000, K4), "MAP iova 0x800000");
         AssertTce(2, 0x800, ExpectedTce(P1, V(P1, 0), RW));
         AssertFailsAtomically(Errno.EINVAL, () => S.Unmap(P1, c, 0, K4), what: "UNMAP iova 0");
@@ -273,7 +275,7 @@ public abstract partial class SystemContractTests
     public void StructIoctl_ArgszBelowMinsz_Einval(string which, uint argsz)
     {
         var (c, g) = S.SetupEnabled(P1, 1);
-        AssertFailsAtomically(Errno.EINVAL, () => StructCall(which, c, g, argsz), FailureAtomicity.ForIoctl(CmdOf(which)), which);
+        AssertFailsAtomically(Errno.EINVAL, () => StructCall(which, c, g, argsz), ArgAllowance.For(CmdOf(which)), which);
     }
 
     [Theory, Spec("ABI-8", "CORE-22", "INFO-1", "MAP-5", "UNMAP-4")]
@@ -302,7 +304,7 @@ public abstract partial class SystemContractTests
     {
         var (c, g) = S.SetupEnabled(P1, 1);
         ulong at = End(P1) - 4;                       // argsz (0) mapped, the rest not
-        AssertFailsAtomically(Errno.EFAULT, () => StructCall(which, c, g, 0, at), FailureAtomicity.ForIoctl(CmdOf(which)), which);
+        AssertFailsAtomically(Errno.EFAULT, () => StructCall(which, c, g, 0, at), ArgAllowance.For(CmdOf(which)), which);
     }
 
     [Theory, Spec("ABI-8")]

@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -110,7 +112,7 @@ public abstract partial class SystemContractTests
         int g2 = (int)S.OpenGroup(P1, 2);
         AssertResult(0, S.SetContainer(P1, g1, c));
         AssertResult(0, S.SetContainer(P1, g2, c));       // list [2, 1]: group 2 is attached first
-        AssertFailsAtomically(Errno.EBUSY, () => S.SetIommu(P1, c), Inv5Allowance.StaleTcesCleared, "SET_IOMMU with two groups");
+        AssertFailsAtomically(Errno.EBUSY, () => S.SetIommu(P1, c), ArgAllowance.For(Ioctls.SetIommu), "SET_IOMMU with two groups");
         var o = Obs();
         Assert.Equal(0UL, o.Tce(2, 0x805));                 // attached, cleared, handed back
         Assert.Equal(Memory.HostTce(5), o.Tce(1, 5));       // never attached

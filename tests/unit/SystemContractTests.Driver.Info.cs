@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -49,10 +51,10 @@ public abstract partial class SystemContractTests
     public void GetInfo_Errors_EfaultOnReadThenEinvalOnArgszThenEfaultOnWrite()
     {
         var (c, _) = S.Setup(P1, 1);
-        AssertFailsAtomically(Errno.EFAULT, () => S.GetInfo(P1, c, 0, End(P1) - 8), Inv5Allowance.None, "read faults, argsz 0");
-        AssertFailsAtomically(Errno.EINVAL, () => S.GetInfo(P1, c, 15), Inv5Allowance.None, "argsz 15");
-        AssertFailsAtomically(Errno.EINVAL, () => S.GetInfo(P1, c, 15, V(P1, RoIndex)), Inv5Allowance.None, "argsz 15 in a read-only page");
-        AssertFailsAtomically(Errno.EFAULT, () => S.GetInfo(P1, c, 16, V(P1, RoIndex)), Inv5Allowance.None, "write faults");
+        AssertFailsAtomically(Errno.EFAULT, () => S.GetInfo(P1, c, 0, End(P1) - 8), FailureAllowance.None, "read faults, argsz 0");
+        AssertFailsAtomically(Errno.EINVAL, () => S.GetInfo(P1, c, 15), FailureAllowance.None, "argsz 15");
+        AssertFailsAtomically(Errno.EINVAL, () => S.GetInfo(P1, c, 15, V(P1, RoIndex)), FailureAllowance.None, "argsz 15 in a read-only page");
+        AssertFailsAtomically(Errno.EFAULT, () => S.GetInfo(P1, c, 16, V(P1, RoIndex)), FailureAllowance.None, "write faults");
     }
 
     [Fact, Spec("DRV-1", "CORE-4", "CORE-2")]

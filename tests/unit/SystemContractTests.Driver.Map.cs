@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -7,7 +9,7 @@ namespace TceVerify.Tests.Unit;
 // spec/driver.md, MAP_DMA: MAP-1 .. MAP-13 (with TBL-4 .. TBL-7 underneath).
 public abstract partial class SystemContractTests
 {
-    static readonly Inv5Allowance MapFailure = FailureAtomicity.ForIoctl(Ioctls.MapDma);
+    static readonly FailureAllowance MapFailure = ArgAllowance.For(Ioctls.MapDma);
 
     void AssertMapFails(int errno, int c, uint flags, ulong vaddr, ulong iova, ulong size, string what, uint argsz = 32, ulong? at = null) =>
         AssertFailsAtomically(errno, () => S.Map(P1, c, flags, vaddr, iova, size, argsz, at), MapFailure, what);
@@ -263,7 +265,7 @@ public abstract partial class SystemContractTests
     {
         var (c, _) = S.SetupEnabled(P1, 1);
         // two entries in mapped memory, the third in the hole after the last page
-        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, R, End(P1) - 2 * K4, Iova(20), 3 * K4), Inv5Allowance.None, "READ map into the hole");
+        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, R, End(P1) - 2 * K4, Iova(20), 3 * K4), FailureAllowance.None, "READ map into the hole");
         var o = Obs();
         Assert.All(o.Pages.Values, p => Assert.False(p.Dirty));
         Assert.False(o.Table(1).FlushPending);

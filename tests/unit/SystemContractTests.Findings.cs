@@ -1,3 +1,4 @@
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -14,7 +15,7 @@ public abstract partial class SystemContractTests
     {
         var (c, _) = S.SetupEnabled(P1, 1);
         if (PageShift == 12) Assert.Equal(0x10000UL, V(P1, 0));
-        AssertFailsAtomically(Errno.EINVAL, () => S.Map(P1, c, RW, V(P1, 0), 0x3f000, 0x2000), FailureAtomicity.ForIoctl(Ioctls.MapDma), "MAP iova 0x3f000 size 0x2000");
+        AssertFailsAtomically(Errno.EINVAL, () => S.Map(P1, c, RW, V(P1, 0), 0x3f000, 0x2000), ArgAllowance.For(Ioctls.MapDma), "MAP iova 0x3f000 size 0x2000");
         var o = Obs();
         Assert.Equal(0UL, o.Tce(1, 0x3f));
         Assert.Equal(0UL, o.Tce(1, 0x40));
@@ -26,7 +27,7 @@ public abstract partial class SystemContractTests
     public void Find2_MapWithoutEnable_Eperm_NothingPinnedNothingCharged()
     {
         var (c, _) = S.Setup(P1, 1);
-        AssertFailsAtomically(Errno.EPERM, () => S.Map(P1, c, RW, V(P1, 0), 0, 0x1000), FailureAtomicity.ForIoctl(Ioctls.MapDma), "MAP without ENABLE");
+        AssertFailsAtomically(Errno.EPERM, () => S.Map(P1, c, RW, V(P1, 0), 0, 0x1000), ArgAllowance.For(Ioctls.MapDma), "MAP without ENABLE");
         var o = Obs();
         Assert.Equal(Base(0), o.PageRef(0));
         Assert.Equal(0, o.LockedVm(P1));

@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -175,7 +177,7 @@ public abstract partial class SystemContractTests
         AssertResult(0, Sys.InjectTceWriteFailure(1, 2));
         long firstFrame = FrameOf(P1, V(P1, 0));
         AssertFailsAtomically(Errno.EIO, () => S.Map(P1, c, RW, V(P1, 0), 0, 3 * K4),
-            Inv5Allowance.MapUndoDirty | Inv5Allowance.InjectCountdown, "MAP of 3 entries, the 2nd write fails");
+            ArgAllowance.For(Ioctls.MapDma), "MAP of 3 entries, the 2nd write fails");
         var o = Obs();
         Assert.Equal(0, o.Table(1).Inject);
         Assert.False(o.Table(1).FlushPending);
@@ -209,9 +211,9 @@ public abstract partial class SystemContractTests
         var (c, _) = S.SetupEnabled(P1, 1);
         AssertResult(0, S.Map(P1, c, R, V(P1, 0), 0, K4));
         AssertResult(0, Sys.InjectTceWriteFailure(1, 1));
-        AssertFailsAtomically(Errno.EBUSY, () => S.Map(P1, c, R, V(P1, 1), 0, K4), Inv5Allowance.None, "entry in use");
-        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, R, End(P1), Iova(1), K4), Inv5Allowance.None, "unmapped user page");
-        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, W, V(P1, RoIndex), Iova(1), K4), Inv5Allowance.None, "WRITE to a read-only page");
+        AssertFailsAtomically(Errno.EBUSY, () => S.Map(P1, c, R, V(P1, 1), 0, K4), FailureAllowance.None, "entry in use");
+        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, R, End(P1), Iova(1), K4), FailureAllowance.None, "unmapped user page");
+        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, W, V(P1, RoIndex), Iova(1), K4), FailureAllowance.None, "WRITE to a read-only page");
         Assert.Equal(1, Obs().Table(1).Inject);
         AssertErr(Errno.EIO, S.Map(P1, c, R, V(P1, 1), Iova(1), K4), "the next platform write fails");
     }

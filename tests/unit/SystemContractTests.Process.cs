@@ -1,3 +1,4 @@
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -248,7 +249,7 @@ public abstract partial class SystemContractTests
         var (c, _) = S.SetupEnabled(P1, 1);
         AssertResult(0, S.Map(P1, c, RW, 0x30UL << PageShift, 0, K4), "MAP through the new page");
         AssertTce(1, 0, ((ulong)23 << PageShift) | RW);
-        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, RW, 0x10UL << PageShift, Iova(1), K4), FailureAtomicity.ForIoctl(Ioctls.MapDma), "WRITE through the now read-only page");
+        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, RW, 0x10UL << PageShift, Iova(1), K4), ArgAllowance.For(Ioctls.MapDma), "WRITE through the now read-only page");
         AssertResult(0, S.Map(P1, c, R, 0x10UL << PageShift, Iova(1), K4), "READ through the now read-only page");
         AssertTce(1, 1, ((ulong)5 << PageShift) | R);
     }
@@ -263,7 +264,7 @@ public abstract partial class SystemContractTests
         Assert.False(o.UserPagesOf(P1).ContainsKey(0x10));
         Assert.Equal(Base(F(P1, 0)) + 1, o.PageRef(F(P1, 0)));
         Assert.Equal(ExpectedTce(P1, V(P1, 0), RW), o.Tce(1, 0));
-        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, R, V(P1, 0), Iova(1), K4), FailureAtomicity.ForIoctl(Ioctls.MapDma), "MAP through the unmapped page");
+        AssertFailsAtomically(Errno.EFAULT, () => S.Map(P1, c, R, V(P1, 0), Iova(1), K4), ArgAllowance.For(Ioctls.MapDma), "MAP through the unmapped page");
         AssertFailsAtomically(Errno.EINVAL, () => Sys.UnmapUserPage(P1, 0x10), what: "munmap again");
         AssertFailsAtomically(Errno.EINVAL, () => Sys.UnmapUserPage(P1, 0x18), what: "munmap a hole");
         AssertResult(0, S.Unmap(P1, c, 0, K4), "UNMAP_DMA still puts the pin");

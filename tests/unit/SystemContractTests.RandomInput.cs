@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using System.Buffers.Binary;
 using TceVerify.Contract;
 using TceVerify.TestKit;
@@ -54,14 +56,14 @@ public abstract partial class SystemContractTests
                 Assert.True(r >= 0 || KnownErrnos.Contains(-r), $"{where} returned {r}, not a known result (ABI-2)");
                 if (r < 0)
                 {
-                    var problems = FailureAtomicity.Violations(before, after, step.Allow);
+                    var problems = string.Join("\n", FailureAtomicity.Check(before, after, step.Allow));
                     Assert.True(problems.Length == 0, $"{where} = {Errno.Describe(r)} changed state (INV-5):\n{problems}");
                 }
                 else
                 {
                     // a failed call changed nothing the invariants look at (checked above): only successes are checked
                     gen.Observe(step, r, after);
-                    var v = InvariantChecker.Check(S.Config, gen.Last!);
+                    var v = StateInvariants.Check(S.Config, gen.Last!);
                     Assert.True(v.Count == 0, $"{where} = {Errno.Describe(r)} broke invariants:\n{string.Join("\n", v)}");
                 }
                 step.Cleanup?.Invoke();
@@ -70,7 +72,7 @@ public abstract partial class SystemContractTests
     }
 
     /// <summary><see cref="Cleanup"/> zeroes the argument bytes again afterwards, so memory lines do not pile up.</summary>
-    internal sealed record RandomStep(string Name, Action Prepare, Func<long> Call, Inv5Allowance Allow, string Kind = "", int Pid = 0)
+    internal sealed record RandomStep(string Name, Action Prepare, Func<long> Call, FailureAllowance Allow, string Kind = "", int Pid = 0)
     {
         public Action? Cleanup { get; init; }
     }
@@ -262,7 +264,7 @@ public abstract partial class SystemContractTests
                 ulong arg = byValue && Chance(60) ? (ulong)rng.Next(0, 4) : Address();
                 var bytes = StructFor(cmd);
                 return new RandomStep($"ioctl(pid {pid}, fd {fd}, {Ioctls.Name(cmd)}, 0x{arg:x}) after poking {Convert.ToHexString(bytes)}",
-                    () => s.Poke(pid, arg, bytes), () => s.Sys.Ioctl(pid, fd, cmd, arg), FailureAtomicity.ForIoctl(cmd))
+                    () => s.Poke(pid, arg, bytes), () => s.Sys.Ioctl(pid, fd, cmd, arg), ArgAllowance.For(cmd))
                 {
                     Cleanup = () => s.Poke(pid, arg, new byte[Math.Max(bytes.Length, 16)]),
                 };
@@ -281,7 +283,7 @@ public abstract partial class SystemContractTests
                 < 86 => Plain($"open_group({pid}, {g})", () => s.Sys.OpenGroup(pid, g)),
                 < 88 => Plain($"close({pid}, {fd2})", () => s.Sys.Close(pid, fd2)),
                 < 90 => Plain($"pass({pid}, {fd2}, {to})", () => s.Sys.PassFd(pid, fd2, to)),
-                < 91 when _children.Count < 4 => new RandomStep($"fork({pid})", () => { }, () => s.Sys.Fork(pid), Inv5Allowance.None, "fork", pid),
+                < 91 when _children.Count < 4 => new RandomStep($"fork({pid})", () => { }, () => s.Sys.Fork(pid), FailureAllowance.None, "fork", pid),
                 < 92 => ExitStep(),
                 < 94 => Plain($"mmap({pid}, 0x{vpage:x}, {pfn}, {writable})", () => s.Sys.MapUserPage(pid, vpage, pfn, writable)),
                 < 95 => Plain($"munmap({pid}, 0x{vpage:x})", () => s.Sys.UnmapUserPage(pid, vpage)),
@@ -292,13 +294,13 @@ public abstract partial class SystemContractTests
             };
         }
 
-        RandomStep Plain(string name, Func<long> call) => new(name, () => { }, call, Inv5Allowance.None);
+        RandomStep Plain(string name, Func<long> call) => new(name, () => { }, call, FailureAllowance.None);
 
         RandomStep ExitStep()
         {
             // only forked children (or pids that cannot exit): pids 1 and 2 keep the stream interesting
             int pid = _children.Count > 0 && Chance(70) ? _children[rng.Next(_children.Count)] : Pick(0, 99, -5);
-            return new RandomStep($"exit({pid})", () => { }, () => s.Sys.Exit(pid), Inv5Allowance.None, "exit", pid);
+            return new RandomStep($"exit({pid})", () => { }, () => s.Sys.Exit(pid), FailureAllowance.None, "exit", pid);
         }
 
         RandomStep HostStale(int g)

@@ -207,15 +207,15 @@ public abstract partial class SystemContractTests
     }
 
     [Fact, Spec("STATE-5", "TBL-9", "TBL-5", "UNMAP-8")]
-    public void Tce_WithoutPermissionBits_IsNotInUse_SurvivesTakeOverAndIsOverwrittenByMap()
+    public void Tce_WithoutPermissionBits_IsNotInUse_IsZeroedByTakeOverWithoutAPut()
     {
         ulong leftover = (ulong)2 << PageShift; // points at frame 2, but neither READ nor WRITE
         AssertResult(0, Sys.HostWriteStale(1, 5, leftover), "stale");
+        AssertTce(1, 5, leftover);                  // STATE-5: stored, though not in use
         var (c, _) = S.SetupEnabled(P1, 1);
-        AssertTce(1, 5, leftover);                  // TBL-9 clears only in-use TCEs
-        AssertRef(2, Base(2));
+        AssertTce(1, 5, 0);                         // TBL-9 zeroes every non-zero window TCE
+        AssertRef(2, Base(2));                      // ... without a put
         AssertResult(0, S.Unmap(P1, c, Iova(5), K4), "UNMAP skips a TCE not in use");
-        AssertTce(1, 5, leftover);
         AssertRef(2, Base(2));
         AssertResult(0, S.Map(P1, c, R, V(P1, 1), Iova(5), K4), "MAP over a TCE not in use");
         AssertTce(1, 5, ExpectedTce(P1, V(P1, 1), R));

@@ -1,3 +1,5 @@
+using TceVerify.Harness.Invariants;
+using TceVerify.Harness.Programs;
 using TceVerify.Contract;
 using TceVerify.TestKit;
 using Xunit;
@@ -105,7 +107,7 @@ public abstract partial class SystemContractTests
     /// <summary>Runs <paramref name="call"/>, expects -<paramref name="errno"/>, and checks INV-5: the snapshot taken just
     /// before the system call (after the argument bytes were poked) equals the one after, except what
     /// <paramref name="allow"/> permits.</summary>
-    protected void AssertFailsAtomically(int errno, Func<long> call, Inv5Allowance allow = Inv5Allowance.None, string what = "call")
+    protected void AssertFailsAtomically(int errno, Func<long> call, FailureAllowance allow = default, string what = "call")
     {
         S.CapturePreCall = true;
         try
@@ -115,7 +117,7 @@ public abstract partial class SystemContractTests
             var before = S.PreCall ?? fallback;
             var after = Snap();
             AssertErr(errno, r, what);
-            var problems = FailureAtomicity.Violations(before, after, allow);
+            var problems = string.Join("\n", FailureAtomicity.Check(before, after, allow));
             Assert.True(problems.Length == 0, $"{what}: failed with -{Errno.Name(errno)} but changed state (INV-5):\n{problems}");
         }
         finally
@@ -127,7 +129,7 @@ public abstract partial class SystemContractTests
     /// <summary>Checks every snapshot invariant (INV-1/2/3/4/6/7/9) of the current state.</summary>
     protected void AssertInvariants(bool hostWroteStale = false, string when = "")
     {
-        var v = InvariantChecker.Check(S.Config, Obs(), hostWroteStale);
+        var v = StateInvariants.Check(S.Config, Obs(), hostWroteStale);
         Assert.True(v.Count == 0, $"invariants violated {when}:\n{string.Join("\n", v)}");
     }
 

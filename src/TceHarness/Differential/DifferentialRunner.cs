@@ -54,9 +54,11 @@ public sealed class DifferentialRunner(
         var log = new List<StepLog>();
         var before = model.Snapshot();
         Observed? beforeObs = checks.HasFlag(Checks.Transitions) ? Observed.Parse(sut.Snapshot()) : null;
+        bool staleWritten = false;
         for (int i = 0; i < program.Count; i++)
         {
             var cmd = program[i];
+            staleWritten |= cmd is HostStaleCmd;
             cmd.Prepare(model);
             cmd.Prepare(sut);
             if (cmd.Stages && beforeObs is not null) beforeObs = Observed.Parse(sut.Snapshot());
@@ -82,18 +84,19 @@ public sealed class DifferentialRunner(
             }
             if (checks.HasFlag(Checks.Invariants) || checks.HasFlag(Checks.Transitions))
             {
-                var obs = Observed.Parse(actualSnap ?? sut.Snapshot());
+                actualSnap ??= sut.Snapshot();
+                var obs = Observed.Parse(actualSnap);
                 var v = new List<Violation>();
-                if (checks.HasFlag(Checks.Invariants)) v.AddRange(InvariantChecker.CheckState(config, obs));
+                if (checks.HasFlag(Checks.Invariants)) v.AddRange(InvariantChecker.CheckState(config, obs, hostWroteStale: staleWritten));
                 if (checks.HasFlag(Checks.Transitions) && beforeObs is not null)
                 {
                     InvariantChecker.CheckHandOver(config, beforeObs, obs, v);
-                    if (actual < 0) InvariantChecker.CheckFailureAtomicity(beforeObs, obs, cmd.Allowance, v);
+                    if (actual < 0) v.AddRange(FailureAtomicity.Check(beforeObs, obs, cmd.Allowance));
                 }
                 if (v.Count > 0)
                 {
                     // When the model breaks the same invariant the spec (or the model) is wrong: say so.
-                    var modelV = InvariantChecker.CheckState(config, Observed.Parse(after));
+                    var modelV = InvariantChecker.CheckState(config, Observed.Parse(after), hostWroteStale: staleWritten);
                     string who = modelV.Count > 0 ? "the model too (spec or model bug)" : "the implementation";
                     return Fail(i, "invariant", $"{who} breaks {string.Join("; ", v.Take(6))}", log, program);
                 }

@@ -75,6 +75,10 @@ public sealed class CampaignRunner(
     bool compareState = true)
 {
     static long s_commands;
+    long _commands;
+
+    /// <summary>Commands executed and checked by this runner so far.</summary>
+    public long CommandsRun => Interlocked.Read(ref _commands);
 
     /// <summary>Commands executed and checked by every campaign run in this process so far.</summary>
     public static long CommandsChecked => Interlocked.Read(ref s_commands);
@@ -109,6 +113,7 @@ public sealed class CampaignRunner(
         var obs = Observed.Parse(sut.Snapshot());
         var guide = model is null ? obs : Observed.Parse(model.Snapshot());
         var violations = new List<Violation>();
+        bool staleWritten = false;
         int i = 0;
         try
         {
@@ -116,6 +121,7 @@ public sealed class CampaignRunner(
             {
                 var cmd = program is not null ? program[i] : stream!.Next(guide);
                 ran.Add(cmd);
+                staleWritten |= cmd is HostStaleCmd;
                 var before = Staging.Apply(config, obs, cmd);
                 long expected = 0, actual;
                 if (model is not null)
@@ -144,6 +150,7 @@ public sealed class CampaignRunner(
                     {
                         Config = config, Index = i, Command = cmd, Result = actual, Expected = model is null ? null : expected,
                         Before = before, After = after, ModelAfter = modelAfter,
+                        HostWroteStale = staleWritten,
                     };
                     foreach (var check in checks)
                     {
@@ -159,7 +166,9 @@ public sealed class CampaignRunner(
         }
         finally
         {
-            Interlocked.Add(ref s_commands, Math.Min(i + 1, length));
+            long n = Math.Min(i + 1, length);
+            Interlocked.Add(ref s_commands, n);
+            Interlocked.Add(ref _commands, n);
         }
 
         CampaignOutcome Fail(int step, string kind, string detail) =>

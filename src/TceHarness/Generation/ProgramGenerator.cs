@@ -91,6 +91,7 @@ public sealed class ProgramStream
         [Workload.WindowEdges] =      [ 14,  1,  1,  1,   1,  2,  1, 36, 28,  3,  0,  0,  1,  1,  0,  1,  0,  2,  1,  1,  1,  1,  0,  0,  1],
         [Workload.PartialFailure] =   [ 14,  1,  1,  1,   1,  3,  2, 36, 10,  1,  0,  0,  1,  1,  1,  1,  0,  2,  1,  2, 10,  3,  3,  0,  0],
         [Workload.Ownership] =        [ 16,  4,  6,  9,   7,  4,  2,  8,  3,  1,  1,  4,  6,  7,  2,  3,  2,  8,  6, 10,  1,  0,  0,  0,  0],
+        [Workload.Lifecycle] =        [ 22,  3,  3,  3,   3,  6,  4, 15,  6,  1,  1,  2,  5, 10,  0,  0,  6,  2,  2,  2,  1,  1,  1,  0,  0],
     };
 
     /// <summary>The next command, chosen from the guiding system's observed state.</summary>
@@ -143,7 +144,7 @@ public sealed class ProgramStream
             Category.Close => Close(ctx),
             Category.Fork => live.Count < MaxProcesses && o.Processes.Count < 8 ? new ForkCmd(pid) : Close(ctx),
             Category.PassFd => ctx.AllFds.Count > 0 ? new PassFdCmd(pid, Pick(ctx.AllFds), Pick(live)) : new OpenContainerCmd(pid),
-            Category.Exit => live.Count > 1 ? new ExitCmd(pid) : new ForkCmd(pid),
+            Category.Exit => live.Count > 1 ? new ExitCmd(pid) : _w == Workload.Lifecycle ? Close(ctx) : new ForkCmd(pid),
             Category.HostAlloc => new HostAllocCmd(GroupId(), rng.Next(5) == 0 ? rng.Next(-1, 80) : rng.Next(1, 4)),
             Category.HostFree => HostFree(o),
             Category.HostStale => HostStale(),

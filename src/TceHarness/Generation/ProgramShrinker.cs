@@ -49,6 +49,33 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
             }
     }
 
+    /// <summary>
+    /// Greedy shrinking without FsCheck (for the CLI and for replays): starting from a failing program, repeatedly take
+    /// the first candidate of <see cref="Shrink"/> that still fails, until none does or <paramref name="maxSteps"/>
+    /// steps were taken. <paramref name="failingStep"/> runs a program and returns the index of its failing step, or
+    /// null when it passes. The property suite shrinks the same way through FsCheck (CampaignProperty.Shrink).
+    /// </summary>
+    public IReadOnlyList<Command> Minimize(PlatformConfig config, IReadOnlyList<Command> program,
+        Func<IReadOnlyList<Command>, int?> failingStep, int maxSteps = 300)
+    {
+        var current = program;
+        int? failed = failingStep(current) ?? throw new ArgumentException("the program does not fail", nameof(program));
+        for (int step = 0; step < maxSteps; step++)
+        {
+            bool progressed = false;
+            foreach (var candidate in Shrink(config, current, failed))
+            {
+                if (failingStep(candidate) is not { } f) continue;
+                current = candidate;
+                failed = f;
+                progressed = true;
+                break;
+            }
+            if (!progressed) break;
+        }
+        return current;
+    }
+
     // ------------------------------------------------------------------ links
 
     /// <summary>The creators of the pids and fds one command names (indices into the program; null: not created by it).</summary>

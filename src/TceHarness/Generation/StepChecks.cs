@@ -16,9 +16,18 @@ public sealed class StepFacts
     /// <summary>The reference model's result, in a differential run.</summary>
     public long? Expected { get; init; }
     public required Observed Before { get; init; }
+
+    Observed? _beforeWithSource;
+
+    /// <summary><see cref="Before"/> with its snapshot (<see cref="Observed.Source"/>), which the line-by-line INV-5
+    /// comparison needs; rendered on first use only (the campaign computes the pre-call state instead of taking a
+    /// snapshot, see <see cref="Staging"/>).</summary>
+    public Observed BeforeWithSource => _beforeWithSource ??= Staging.WithSource(Before);
     public required Observed After { get; init; }
     /// <summary>The reference model's state after the call, in a differential run.</summary>
     public Observed? ModelAfter { get; init; }
+    /// <summary>The run so far wrote stale host TCEs (HOST-6): host-owned windows may then hold any value (INV-1).</summary>
+    public bool HostWroteStale { get; init; }
 }
 
 /// <summary>A property of one step, judged from what the system shows (never from its internals), so the same check
@@ -41,9 +50,9 @@ public static class StepChecks
     /// the model shares too is reported as a spec or model bug.</summary>
     public static StepCheck StateInvariants { get; } = new Lambda("state invariants", (f, v) =>
     {
-        var found = InvariantChecker.CheckState(f.Config, f.After);
+        var found = InvariantChecker.CheckState(f.Config, f.After, hostWroteStale: f.HostWroteStale);
         if (found.Count == 0) return;
-        bool modelToo = f.ModelAfter is not null && InvariantChecker.CheckState(f.Config, f.ModelAfter).Count > 0;
+        bool modelToo = f.ModelAfter is not null && InvariantChecker.CheckState(f.Config, f.ModelAfter, hostWroteStale: f.HostWroteStale).Count > 0;
         foreach (var x in found) v.Add(modelToo ? x with { Detail = x.Detail + " (the model too: spec or model bug)" } : x);
     });
 
@@ -51,7 +60,7 @@ public static class StepChecks
     public static StepCheck Transitions { get; } = new Lambda("transitions (INV-5, INV-6)", (f, v) =>
     {
         InvariantChecker.CheckHandOver(f.Config, f.Before, f.After, v);
-        if (f.Result < 0) InvariantChecker.CheckFailureAtomicity(f.Before, f.After, f.Command.Allowance, v);
+        if (f.Result < 0) Atomicity(f, f.Command.Allowance, v);
     });
 
     public static StepCheck Isolation { get; } = new IsolationCheck();
@@ -62,8 +71,12 @@ public static class StepChecks
     public static StepCheck Flushed { get; } = new Lambda("INV-9 flushed", (f, v) => InvariantChecker.Flushed(f.After, v));
     public static StepCheck FailureAtomicity { get; } = new Lambda("INV-5 failure atomicity", (f, v) =>
     {
-        if (f.Result < 0) InvariantChecker.CheckFailureAtomicity(f.Before, f.After, f.Command.Allowance, v);
+        if (f.Result < 0) Atomicity(f, f.Command.Allowance, v);
     });
+
+    /// <summary>INV-5 on one step's facts.</summary>
+    public static void Atomicity(StepFacts f, FailureAllowance allow, List<Violation> v) =>
+        InvariantChecker.CheckFailureAtomicity(f.BeforeWithSource, f.After, allow, v);
 
     public static StepCheck Alignment { get; } = new AlignmentCheck();
     public static StepCheck WindowBounds { get; } = new WindowBoundsCheck();
@@ -87,7 +100,7 @@ public static class StepChecks
     static void Unchanged(StepFacts f, List<Violation> v, string clause, string what)
     {
         var w = new List<Violation>();
-        InvariantChecker.CheckFailureAtomicity(f.Before, f.After, FailureAllowance.None, w);
+        InvariantChecker.CheckFailureAtomicity(f.BeforeWithSource, f.After, FailureAllowance.None, w);
         foreach (var x in w) v.Add(new(clause, $"{what} changed state: {x.Detail}"));
     }
 
@@ -181,13 +194,13 @@ public static class StepChecks
                 if (t1.FlushPending) v.Add(new("MAP-12", $"failed MAP left table {gid} unflushed"));
             }
             var w = new List<Violation>();
-            InvariantChecker.CheckFailureAtomicity(f.Before, f.After, new FailureAllowance(false, DirtyBits: true, InjectCountdown: true, false), w);
+            Atomicity(f, new FailureAllowance(false, DirtyBits: true, InjectCountdown: true, false), w);
             foreach (var x in w)
                 if (!x.Detail.Contains("frame") && !x.Detail.Contains("entry")) v.Add(new("INV-5", $"failed MAP ({why}): {x.Detail}"));
         }
     }
 
-    /// <summary>Property 5 (ATT-1, TBL-9, CORE-4, CORE-23, INV-6): a table taken over by a container holds no TCE in use,
+    /// <summary>Property 5 (ATT-1, TBL-9, CORE-4, CORE-23, INV-6): a table taken over by a container holds no non-zero TCE,
     /// has every window bit of it_map set, and no page count moved (leftovers are cleared without a put); a call
     /// that fails leaves every table's it_map exactly as it was, and its TCEs too, except that CORE-4's unwind may
     /// have cleared stale TCEs of a table it attached and handed back (never of a table the host still used).</summary>
@@ -206,8 +219,8 @@ public static class StepChecks
                 {
                     anyTakeOver = true;
                     foreach (var (e, tce) in t1.Tces)
-                        if (InWindow(gc, e) && Abi.InUse(tce))
-                            v.Add(new("TBL-9", $"table {gc.Id} taken over by container {c} with a stale TCE in use: entry 0x{e:x} = 0x{tce:x}"));
+                        if (InWindow(gc, e) && tce != 0)
+                            v.Add(new("TBL-9", $"table {gc.Id} taken over by container {c} with a stale TCE left: entry 0x{e:x} = 0x{tce:x}"));
                     if (t1.ItMapCount() != gc.ItSize || t1.ItMap.Count != 1 || t1.ItMap[0] != (gc.ItOffset, gc.ItOffset + gc.ItSize - 1))
                         v.Add(new("TBL-9", $"table {gc.Id} taken over with it_map {Ranges(t1)}, not the whole window"));
                     if (t1.FlushPending) v.Add(new("TBL-9", $"table {gc.Id} taken over without a flush"));
@@ -221,7 +234,7 @@ public static class StepChecks
                     {
                         ulong a = t0.Tces.GetValueOrDefault(e), b = t1.Tces.GetValueOrDefault(e);
                         if (a == b) continue;
-                        bool unwindClear = b == 0 && Abi.InUse(a) && InWindow(gc, e) && !hostBusy && IsSetIommu(f.Command);
+                        bool unwindClear = b == 0 && InWindow(gc, e) && !hostBusy && IsSetIommu(f.Command);
                         if (!unwindClear)
                             v.Add(new("CORE-4", $"{Describe(f)} failed ({Errno.Describe(f.Result)}) and changed table {gc.Id} entry 0x{e:x}: 0x{a:x} -> 0x{b:x}"));
                     }
@@ -248,7 +261,7 @@ public static class StepChecks
 
         public override void Check(StepFacts f, List<Violation> v)
         {
-            InvariantChecker.Isolation(f.Config, f.After, v);
+            InvariantChecker.Isolation(f.Config, f.After, v, f.HostWroteStale);
             var r = DmaRequest.From(f.Command);
             foreach (var gc in f.Config.Groups)
             {

@@ -17,4 +17,6 @@ public enum Workload
     PartialFailure,
     /// <summary>Table hand-overs: host allocations, stale host entries, attach, detach, release, several groups per container.</summary>
     Ownership,
+    /// <summary>Release paths: each process sets up, maps, then closes, unsets or exits (no fork, no fd passing).</summary>
+    Lifecycle,
 }

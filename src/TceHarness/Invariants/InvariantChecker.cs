@@ -12,11 +12,14 @@ public static class InvariantChecker
     /// <summary>The charge of a container whose table is group <paramref name="g"/>'s: npages(tbl) = it_size (EN-5).</summary>
     public static long Charge(PlatformConfig config, int g) => config.FindGroup(g)!.ItSize;
 
-    /// <summary>All state invariants. <paramref name="quiescent"/>: no call in progress (INV-9 applies).</summary>
-    public static List<Violation> CheckState(PlatformConfig config, Observed o, bool quiescent = true)
+    /// <summary>All state invariants. <paramref name="quiescent"/>: no call in progress (INV-9 applies).
+    /// <paramref name="hostWroteStale"/>: the history holds HOST-6 stale writes, so a host-owned window may hold any
+    /// value; without them it may hold only what the host allocator writes, so a user pin left behind at a
+    /// hand-back shows as INV-1.</summary>
+    public static List<Violation> CheckState(PlatformConfig config, Observed o, bool quiescent = true, bool hostWroteStale = true)
     {
         var v = new List<Violation>();
-        Isolation(config, o, v);
+        Isolation(config, o, v, hostWroteStale);
         WindowConfinement(config, o, v);
         PinBalance(config, o, v);
         Accounting(config, o, v);
@@ -25,13 +28,21 @@ public static class InvariantChecker
         return v;
     }
 
-    /// <summary>INV-1: in a container-owned table every in-use window TCE points into a user frame.</summary>
-    public static void Isolation(PlatformConfig config, Observed o, List<Violation> v)
+    /// <summary>INV-1: in a container-owned table every in-use window TCE points into a user frame; in a host-owned
+    /// one (unless stale values were written) every in-use window TCE is the host allocator's.</summary>
+    public static void Isolation(PlatformConfig config, Observed o, List<Violation> v, bool hostWroteStale = true)
     {
         foreach (var (g, t) in o.Tables)
         {
-            if (t.Owner is null) continue;
             var gc = config.FindGroup(g)!;
+            if (t.Owner is null)
+            {
+                if (hostWroteStale) continue;
+                foreach (var (e, tce) in t.Tces)
+                    if (e >= gc.ItOffset && e < gc.ItOffset + gc.ItSize && Abi.InUse(tce) && tce != Memory.HostTce(e))
+                        v.Add(new("INV-1", $"host-owned table {g} entry {e:x} = {tce:x} is not a host mapping"));
+                continue;
+            }
             foreach (var (e, tce) in t.Tces)
             {
                 if (e < gc.ItOffset || e >= gc.ItOffset + gc.ItSize || !Abi.InUse(tce)) continue;
@@ -183,8 +194,8 @@ public static class InvariantChecker
             if (was == t.Owner) continue;
             var gc = config.FindGroup(g)!;
             foreach (var (e, tce) in t.Tces)
-                if (e >= gc.ItOffset && e < gc.ItOffset + gc.ItSize && Abi.InUse(tce))
-                    v.Add(new("INV-6", $"table {g} changed owner ({Owner(was)} -> {Owner(t.Owner)}) with entry {e:x} in use"));
+                if (e >= gc.ItOffset && e < gc.ItOffset + gc.ItSize && tce != 0)
+                    v.Add(new("INV-6", $"table {g} changed owner ({Owner(was)} -> {Owner(t.Owner)}) with entry {e:x} = {tce:x}"));
             if (t.Owner is not null && t.ItMapCount() != gc.ItSize)
                 v.Add(new("INV-6", $"table {g} taken over with it_map not full"));
             if (t.Owner is null)
@@ -196,62 +207,9 @@ public static class InvariantChecker
         }
     }
 
-    /// <summary>INV-5: a failed call changed nothing but what the clause allows for that call.</summary>
-    public static void CheckFailureAtomicity(Observed before, Observed after, FailureAllowance allow, List<Violation> v)
-    {
-        foreach (var (pfn, (refs, dirty)) in after.Pages)
-        {
-            var (r0, d0) = before.Pages[pfn];
-            if (refs != r0) v.Add(new("INV-5", $"failed call changed frame {pfn:x} count {r0} -> {refs}"));
-            if (dirty != d0 && !(allow.DirtyBits && dirty)) v.Add(new("INV-5", $"failed call changed frame {pfn:x} dirty {d0} -> {dirty}"));
-        }
-        if (!allow.UserMemory && !SameMemory(before, after)) v.Add(new("INV-5", "failed call changed user memory"));
-        foreach (var (pid, p) in after.Processes)
-        {
-            if (!before.Processes.TryGetValue(pid, out var p0)) { v.Add(new("INV-5", $"failed call created pid {pid}")); continue; }
-            if (p.LockedVm != p0.LockedVm || p.Exited != p0.Exited) v.Add(new("INV-5", $"failed call changed pid {pid} mm"));
-            if (!p.Fds.SequenceEqual(p0.Fds)) v.Add(new("INV-5", $"failed call changed pid {pid} fds"));
-            if (!SameVm(p.Vm, p0.Vm)) v.Add(new("INV-5", $"failed call changed pid {pid} address space"));
-        }
-        if (!SameContainers(before, after)) v.Add(new("INV-5", "failed call changed a container"));
-        if (!SameGroups(before, after)) v.Add(new("INV-5", "failed call changed a group"));
-        foreach (var (g, t) in after.Tables)
-        {
-            var t0 = before.Tables[g];
-            if (t.Owner != t0.Owner || t.FlushPending != t0.FlushPending || !t.ItMap.SequenceEqual(t0.ItMap))
-                v.Add(new("INV-5", $"failed call changed table {g} owner/flush/it_map"));
-            if (t.Inject != t0.Inject && !allow.InjectCountdown) v.Add(new("INV-5", $"failed call changed table {g} countdown"));
-            foreach (var (e, tce) in t0.Tces)
-                if (!t.Tces.TryGetValue(e, out var now) || now != tce)
-                    if (!(allow.StaleClears && !t.Tces.ContainsKey(e)))
-                        v.Add(new("INV-5", $"failed call changed table {g} entry {e:x}"));
-            foreach (var e in t.Tces.Keys)
-                if (!t0.Tces.ContainsKey(e)) v.Add(new("INV-5", $"failed call wrote table {g} entry {e:x}"));
-        }
-    }
-
-    // Same meaning as comparing the sorted sequences, without sorting (this runs after every failed call).
-    static bool SameVm(Dictionary<ulong, (long Pfn, bool Writable)> a, Dictionary<ulong, (long Pfn, bool Writable)> b)
-    {
-        if (ReferenceEquals(a, b)) return true;
-        if (a.Count != b.Count) return false;
-        foreach (var (k, x) in a)
-            if (!b.TryGetValue(k, out var y) || x != y) return false;
-        return true;
-    }
-
-    static bool SameMemory(Observed a, Observed b) =>
-        a.Memory.Count == b.Memory.Count && a.Memory.All(kv => b.Memory.TryGetValue(kv.Key, out var x) && x == kv.Value);
-
-    static bool SameContainers(Observed a, Observed b) =>
-        a.Containers.Count == b.Containers.Count && a.Containers.All(kv => b.Containers.TryGetValue(kv.Key, out var c) &&
-            c.Refs == kv.Value.Refs && c.Groups.SequenceEqual(kv.Value.Groups) && c.Driver == kv.Value.Driver &&
-            c.Tbl == kv.Value.Tbl && c.Enabled == kv.Value.Enabled && c.Payer == kv.Value.Payer);
-
-    static bool SameGroups(Observed a, Observed b) =>
-        a.Groups.Count == b.Groups.Count && a.Groups.All(kv => b.Groups.TryGetValue(kv.Key, out var g) &&
-            g.Opened == kv.Value.Opened && g.Container == kv.Value.Container && g.Users == kv.Value.Users &&
-            g.DeviceOpens.SequenceEqual(kv.Value.DeviceOpens));
+    /// <summary>INV-5 on parsed observations (see <see cref="FailureAtomicity"/>).</summary>
+    public static void CheckFailureAtomicity(Observed before, Observed after, FailureAllowance allow, List<Violation> v) =>
+        v.AddRange(FailureAtomicity.Check(before, after, allow));
 
     /// <summary>The user frame a TCE points into (may be out of range for host or garbage values).</summary>
     public static long Frame(PlatformConfig config, ulong tce)

@@ -9,6 +9,8 @@ namespace TceVerify.Harness.Observation;
 /// </summary>
 public sealed class Observed
 {
+    /// <summary>The snapshot this was parsed from.</summary>
+    public Snapshot Source { get; private init; } = null!;
     public Dictionary<long, (long Ref, bool Dirty)> Pages { get; } = new();
     public Dictionary<int, ProcessObs> Processes { get; } = new();
     public Dictionary<int, ContainerObs> Containers { get; } = new();
@@ -74,7 +76,7 @@ public sealed class Observed
     /// </summary>
     public static Observed Parse(Snapshot snapshot)
     {
-        var o = new Observed();
+        var o = new Observed { Source = snapshot };
         foreach (var line in snapshot.Lines)
         {
             if (!s_lines.TryGetValue(line, out var value))

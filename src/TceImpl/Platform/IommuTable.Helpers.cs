@@ -9,7 +9,7 @@ internal partial class IommuTable
     /// <summary>
     /// TBL-4 put_param_check(ioba, tce): checks the first entry of a mapping only (MAP-9 checks its end).
     /// </summary>
-    internal int PutParamCheck(ulong ioba, ulong tce)
+    protected internal virtual int PutParamCheck(ulong ioba, ulong tce)
     {
         if ((tce & Abi.TcePermMask) == 0) return -Errno.EINVAL;                       // TBL-4: no permission
         if ((tce & ~(Abi.IommuPageMask | Abi.TcePermMask)) != 0) return -Errno.EINVAL; // TBL-4: stray bits
@@ -27,21 +27,22 @@ internal partial class IommuTable
     {
         if (entry < StorageStart || entry >= StorageEnd) return -Errno.EIO; // TBL-2: the hypervisor rejects it
         int k = PoolOf(entry);
-        _poolLock[k].Lock();                                                // TBL-5, TBL-3
+        BuildLockPool(k);                                                   // TBL-5, TBL-3
         _poolTces[k].Write();
-        if (Abi.InUse(LoadTce(entry)))
+        int ret = BuildInUseCheck(LoadTce(entry));                          // TBL-5: in use, nothing written
+        if (ret != 0)
         {
-            _poolLock[k].Unlock();
-            return -Errno.EBUSY;                                            // TBL-5: in use, nothing written
+            BuildUnlockPool(k);
+            return ret;
         }
         if (_countdown.Read() != 0 && _countdown.DecrementIfPositive() == 0)
         {
-            _poolLock[k].Unlock();
+            BuildUnlockPool(k);
             return -Errno.EIO;                                              // HOST-7: the injected failure
         }
         StoreTce(entry, tce);
         _flushPending.Set(1);                                               // TBL-5
-        _poolLock[k].Unlock();
+        BuildUnlockPool(k);
         return 0;
     }
 
@@ -58,7 +59,7 @@ internal partial class IommuTable
         if (ret != 0) return ret;                                           // TBL-6: -EFAULT, nothing pinned
         ulong hwaddr = ((ulong)pfn << PageShift) + (tce & ~pageMask & Abi.IommuPageMask);
         ret = Build(entry, hwaddr | (tce & Abi.TcePermMask));
-        if (ret != 0) _mem.Put(pfn);                                         // TBL-6: undo the pin, dirty untouched
+        if (ret != 0) PutUserModeUndo(pfn);                                  // TBL-6: undo the pin, dirty untouched
         return ret;
     }
 
@@ -118,7 +119,7 @@ internal partial class IommuTable
         }
         _itMapCell.Write();
         Bitmap.SetRange(_itMap, 0, ItSize);                     // TBL-9: the host allocator finds nothing free
-        TakeOwnershipClearWindow();                             // TBL-9 (FIND-8): leftovers, no put
+        TakeOwnershipClearWindow();                             // TBL-9 (FIND-8): every leftover zeroed, no put
         OwnershipFlush();                                       // TBL-9 (FIND-10)
         _ownerCell.Write();
         _owner = ownerId;                                       // TBL-9: the container owns the table
@@ -158,8 +159,29 @@ internal partial class IommuTable
     }
 
     /// <summary>TBL-9: leftovers cleared without a put (nobody here pinned them). FIND-8's literal code puts them.</summary>
-    protected internal virtual void TakeOwnershipClearWindow() => ClearWindowLocked(put: false);
+    protected internal virtual void TakeOwnershipClearWindow() => ClearWindowLocked(put: false, inUseOnly: false);
 
     /// <summary>TBL-9/TBL-10 end with a flush (TBL-8). FIND-10's literal code does not flush.</summary>
     protected internal virtual void OwnershipFlush() => Flush();
+
+    // ---------------------------------------------------------------- catalog hooks (production behaviour)
+    // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
+
+    /// <summary>TBL-5: the entry's pool lock around a build (LOCK-4).</summary>
+    protected internal virtual void BuildLockPool(int k) => LockPoolAt(k);
+
+    /// <summary>Counterpart of <see cref="BuildLockPool"/>.</summary>
+    protected internal virtual void BuildUnlockPool(int k) => UnlockPoolAt(k);
+
+    /// <summary>TBL-5: a build never replaces a TCE in use (-EBUSY).</summary>
+    protected internal virtual int BuildInUseCheck(ulong old) => Abi.InUse(old) ? -Errno.EBUSY : 0;
+
+    /// <summary>TBL-6: a failed build puts back the pin it took (dirty bit untouched).</summary>
+    protected internal virtual void PutUserModeUndo(long pfn) => _mem.Put(pfn);
+
+    /// <summary>HOST-4: the host allocator holds every pool lock (LOCK-4).</summary>
+    protected internal virtual void HostAllocLockPools() => LockAllPools();
+
+    /// <summary>Counterpart of <see cref="HostAllocLockPools"/>.</summary>
+    protected internal virtual void HostAllocUnlockPools() => UnlockAllPools();
 }

@@ -12,12 +12,12 @@ internal partial class IommuTable
     internal long HostAlloc(long n)
     {
         if (n < 1 || n > ItSize) return -Errno.EINVAL;          // HOST-4
-        LockAllPools();                                         // HOST-4, LOCK-4
+        HostAllocLockPools();                                   // HOST-4, LOCK-4
         _itMapCell.Read();
         long rel = Bitmap.FindClearRun(_itMap, ItSize, n);
         if (rel < 0)
         {
-            UnlockAllPools();
+            HostAllocUnlockPools();
             return -Errno.ENOSPC;                               // HOST-4: no free run (or a container owns it)
         }
         _itMapCell.Write();
@@ -33,7 +33,7 @@ internal partial class IommuTable
         }
         _flushPending.Set(1);                                   // STATE-5: a TCE write
         Flush();                                                // HOST-4
-        UnlockAllPools();
+        HostAllocUnlockPools();
         return first;
     }
 

@@ -13,7 +13,7 @@ namespace TceVerify.Impl.Platform;
 /// </summary>
 /// <remarks>
 /// Storage: a flat <c>ulong[]</c> of TCEs indexed by <c>entry - StorageStart</c>, plus an occupancy bitmap
-/// <see cref="_inUse"/> (bit set iff the TCE has READ or WRITE, ABI-7) kept exact by <see cref="StoreTce"/>,
+/// <see cref="_nonZero"/> (bit set iff the TCE is non-zero) kept exact by <see cref="StoreTce"/>,
 /// so clears visit only live entries, 64 at a time. <c>it_map</c> is a bitmap of the window (bit i is entry
 /// <c>ItOffset + i</c>). Sync hooks are coarse: one cell per pool for its TCE range, one for it_map, one for
 /// the owner, and atomics for flush_pending and the countdown, which any pool may touch.
@@ -34,7 +34,7 @@ internal partial class IommuTable
 
     readonly PhysicalMemory _mem;
     readonly ulong[] _tce;
-    readonly ulong[] _inUse;
+    readonly ulong[] _nonZero;
     readonly ulong[] _itMap;
 
     readonly long _poolSize;
@@ -59,7 +59,7 @@ internal partial class IommuTable
 
         long storage = StorageEnd - StorageStart;
         _tce = new ulong[storage];
-        _inUse = new ulong[Bitmap.Words(storage)];
+        _nonZero = new ulong[Bitmap.Words(storage)];
         _itMap = new ulong[Bitmap.Words(ItSize)];
 
         // TBL-3: Pools contiguous pools of ceil(it_size / Pools) entries; only pools that hold an entry exist.
@@ -111,6 +111,15 @@ internal partial class IommuTable
         for (int k = _poolLock.Length - 1; k >= 0; k--) _poolLock[k].Unlock();
     }
 
+    /// <summary>One pool's lock.</summary>
+    protected internal void LockPoolAt(int k) => _poolLock[k].Lock();
+
+    /// <summary>Counterpart of <see cref="LockPoolAt"/>.</summary>
+    protected internal void UnlockPoolAt(int k) => _poolLock[k].Unlock();
+
+    /// <summary>The machine's frames (for the catalog hooks).</summary>
+    protected internal PhysicalMemory Frames => _mem;
+
     // ---------------------------------------------------------------- storage primitives (callers hold the pool lock)
 
     /// <summary>Writes one storage entry and keeps the occupancy bitmap exact.</summary>
@@ -118,62 +127,68 @@ internal partial class IommuTable
     {
         long idx = entry - StorageStart;
         _tce[idx] = value;
-        if (Abi.InUse(value)) Bitmap.Set(_inUse, idx);
-        else Bitmap.Clear(_inUse, idx);
+        if (value != 0) Bitmap.Set(_nonZero, idx);
+        else Bitmap.Clear(_nonZero, idx);
     }
 
     ulong LoadTce(long entry) => _tce[entry - StorageStart];
 
     /// <summary>
     /// Clears every in-use TCE of <c>[first, end)</c> (storage entries, one pool's range, its lock held) in
-    /// ascending order; with <paramref name="put"/>, each old value's page gets its dirty bit if it had WRITE and
-    /// is put (TBL-7). Skips empty 64-entry words. Returns how many entries were cleared.
+    /// ascending order, or with <paramref name="inUseOnly"/> false every non-zero one (TBL-9); with
+    /// <paramref name="put"/>, each in-use old value's page gets its dirty bit if it had WRITE and is put (TBL-7).
+    /// Skips empty 64-entry words. Returns how many entries were cleared.
     /// </summary>
-    protected internal long ClearRangeLocked(long first, long end, bool put)
+    protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly = true)
     {
         long lo = first - StorageStart, hi = end - StorageStart;
         if (lo >= hi) return 0;
         long cleared = 0;
         long wFirst = lo >> 6, wLast = (hi - 1) >> 6;
-        var inUse = _inUse;
+        var nonZero = _nonZero;
         var tces = _tce;
         for (long w = wFirst; w <= wLast; w++)
         {
-            ulong bits = inUse[w];
+            ulong bits = nonZero[w];
             if (bits == 0) continue;
             if (w == wFirst) bits &= ~0UL << (int)(lo & 63);
             if (w == wLast && (hi & 63) != 0) bits &= (1UL << (int)(hi & 63)) - 1;
-            if (bits == 0) continue;
-            inUse[w] &= ~bits;
-            do
+            ulong done = 0;
+            while (bits != 0)
             {
-                long idx = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                int bit = System.Numerics.BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
+                long idx = (w << 6) + bit;
                 ulong old = tces[idx];
+                bool inUse = Abi.InUse(old);
+                if (inUseOnly && !inUse) continue; // a value without permissions is not a mapping (TBL-7)
                 tces[idx] = 0;
-                if (put) PutTcePage(old);
+                done |= 1UL << bit;
+                if (put && inUse) PutTcePage(old);
                 cleared++;
-            } while (bits != 0);
+            }
+            nonZero[w] &= ~done;
         }
         return cleared;
     }
 
-    /// <summary>TBL-7: the page an old TCE pointed at gets its dirty bit if the device could write it, then a put.</summary>
-    void PutTcePage(ulong old)
+    /// <summary>TBL-7: the page an old TCE pointed at gets its dirty bit if the device could write it, then a put.
+    /// Catalog hook: the dirty bit and the put.</summary>
+    protected internal virtual void PutTcePage(ulong old)
     {
         long pfn = (long)((old & Abi.IommuPageMask) >> PageShift);
         if ((old & Abi.TcePciWrite) != 0) _mem.SetDirty(pfn);
         _mem.Put(pfn);
     }
 
-    /// <summary>Clears every in-use TCE of the window, all pool locks held (TBL-9, TBL-10).</summary>
-    protected internal void ClearWindowLocked(bool put)
+    /// <summary>Clears every in-use (or, for TBL-9, every non-zero) TCE of the window, all pool locks held (TBL-9, TBL-10).</summary>
+    protected internal void ClearWindowLocked(bool put, bool inUseOnly = true)
     {
         long cleared = 0;
         for (int k = 0; k < _poolLock.Length; k++)
         {
             _poolTces[k].Write();
-            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put);
+            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put, inUseOnly);
         }
         if (cleared != 0) _flushPending.Set(1); // TBL-7: a cleared TCE leaves a flush pending
     }

@@ -35,11 +35,11 @@ internal class SpaprTceDriver
     /// <summary>REL-1 release(data): holding the mutex (adopted), disable, then detach the group still attached.</summary>
     internal void Release(TceContainer data, in Current cur)
     {
-        data.Mutex.Lock();                                    // REL-1, LOCK-3
+        LockMutex(data, DriverOp.Release);                    // REL-1, LOCK-3
         DisableLocked(data, cur);                             // REL-1 -> DIS-2
         data.TblCell.Read();
         if (data.Tbl is { } tbl) DetachLocked(data, tbl, cur); // REL-1 -> DET-1
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Release);
     }
 
     /// <summary>ATT-1 attach_group(data, g).</summary>
@@ -47,7 +47,7 @@ internal class SpaprTceDriver
     {
         var tbl = group.Table;
         int ret;
-        data.Mutex.Lock();                                    // ATT-1, LOCK-3
+        LockMutex(data, DriverOp.Attach);                     // ATT-1, LOCK-3
         data.TblCell.Read();
         data.StateCell.Read();
         if (data.Tbl is not null) ret = -Errno.EBUSY;         // ATT-1: one group per container
@@ -61,20 +61,21 @@ internal class SpaprTceDriver
                 data.Tbl = tbl;                               // ATT-1
             }
         }
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Attach);
         return ret;
     }
 
     /// <summary>DET-1 detach_group(data, g).</summary>
     internal void DetachGroup(TceContainer data, VfioGroup group, in Current cur)
     {
-        data.Mutex.Lock();                                    // DET-1, LOCK-3
+        LockMutex(data, DriverOp.Detach);                     // DET-1, LOCK-3
         DetachLocked(data, group.Table, cur);
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Detach);
     }
 
-    /// <summary>DET-1 with the mutex held: another group's table changes nothing; else disable, forget, hand back.</summary>
-    void DetachLocked(TceContainer data, IommuTable tbl, in Current cur)
+    /// <summary>DET-1 with the mutex held: another group's table changes nothing; else disable, forget, hand back.
+    /// Variant hook: the order of the last use of the table and its hand-back.</summary>
+    protected internal virtual void DetachLocked(TceContainer data, IommuTable tbl, in Current cur)
     {
         data.TblCell.Read();
         if (data.Tbl != tbl) return;                          // DET-1: not this container's table
@@ -117,7 +118,8 @@ internal class SpaprTceDriver
         if (tbl is null) return -Errno.ENXIO;                                          // INFO-1
         Span<byte> info = stackalloc byte[Abi.TceInfoMinsz];
         if (UserAccess.CopyFromUser(cur, arg, info) != 0) return -Errno.EFAULT;       // INFO-1, ABI-8
-        if (BinaryPrimitives.ReadUInt32LittleEndian(info) < Abi.TceInfoMinsz) return -Errno.EINVAL; // INFO-1, ABI-8
+        int ret = InfoArgszCheck(BinaryPrimitives.ReadUInt32LittleEndian(info));       // INFO-1, ABI-8
+        if (ret != 0) return ret;
         BinaryPrimitives.WriteUInt32LittleEndian(info[4..], 0);                                       // flags
         BinaryPrimitives.WriteUInt32LittleEndian(info[8..], (uint)(tbl.ItOffset << Abi.IommuPageShift)); // start
         BinaryPrimitives.WriteUInt32LittleEndian(info[12..], (uint)(tbl.ItSize << Abi.IommuPageShift));  // size
@@ -128,15 +130,15 @@ internal class SpaprTceDriver
     // ================================================================ MAP_DMA
 
     /// <summary>MAP-1: the whole operation under the container mutex (adopted, LOCK-3).</summary>
-    long MapDma(TceContainer data, in Current cur, ulong arg)
+    protected internal virtual long MapDma(TceContainer data, in Current cur, ulong arg)
     {
-        data.Mutex.Lock();                                    // MAP-1
+        LockMutex(data, DriverOp.Map);                        // MAP-1
         int ret = MapDmaLocked(data, cur, arg);
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Map);
         return ret;
     }
 
-    int MapDmaLocked(TceContainer data, in Current cur, ulong arg)
+    protected internal int MapDmaLocked(TceContainer data, in Current cur, ulong arg)
     {
         data.TblCell.Read();
         var tbl = data.Tbl;
@@ -150,10 +152,12 @@ internal class SpaprTceDriver
         ulong vaddr = BinaryPrimitives.ReadUInt64LittleEndian(param[8..]);
         ulong iova = BinaryPrimitives.ReadUInt64LittleEndian(param[16..]);
         ulong size = BinaryPrimitives.ReadUInt64LittleEndian(param[24..]);
-        if (argsz < Abi.DmaMapMinsz) return -Errno.EINVAL;                             // MAP-5
-        if ((flags & ~(Abi.MapFlagRead | Abi.MapFlagWrite)) != 0) return -Errno.EINVAL; // MAP-6
-        if ((size & ~Abi.IommuPageMask) != 0 || (vaddr & ~Abi.IommuPageMask) != 0)
-            return -Errno.EINVAL;                                                      // MAP-7
+        ret = MapArgszCheck(argsz);                                                    // MAP-5
+        if (ret != 0) return ret;
+        ret = MapFlagsCheck(flags);                                                    // MAP-6
+        if (ret != 0) return ret;
+        ret = MapAlignCheck(ref vaddr, ref iova, ref size);                            // MAP-7
+        if (ret != 0) return ret;
         ulong tce = vaddr;                                                             // MAP-8
         if ((flags & Abi.MapFlagRead) != 0) tce |= Abi.TcePciRead;
         if ((flags & Abi.MapFlagWrite) != 0) tce |= Abi.TcePciWrite;
@@ -169,8 +173,8 @@ internal class SpaprTceDriver
             ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift)); // MAP-10 -> TBL-6
             if (ret != 0) break;                                                       // MAP-10: first error stops
         }
-        if (ret != 0) tbl.ClearAndPut(first, (long)built);                             // MAP-11 -> TBL-7
-        tbl.Flush();                                                                   // MAP-12 -> TBL-8
+        if (ret != 0) MapUnwind(tbl, first, (long)built);                              // MAP-11 -> TBL-7
+        FlushTable(tbl, DriverOp.Map);                                                 // MAP-12 -> TBL-8
         return ret;                                                                    // MAP-13
     }
 
@@ -179,9 +183,9 @@ internal class SpaprTceDriver
     /// <summary>UNMAP-1: under the container mutex (adopted, LOCK-3).</summary>
     long UnmapDma(TceContainer data, in Current cur, ulong arg)
     {
-        data.Mutex.Lock();                                    // UNMAP-1
+        LockMutex(data, DriverOp.Unmap);                      // UNMAP-1
         int ret = UnmapDmaLocked(data, cur, arg);
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Unmap);
         return ret;
     }
 
@@ -196,51 +200,58 @@ internal class SpaprTceDriver
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(param[4..]);
         ulong iova = BinaryPrimitives.ReadUInt64LittleEndian(param[8..]);
         ulong size = BinaryPrimitives.ReadUInt64LittleEndian(param[16..]);
-        if (argsz < Abi.DmaUnmapMinsz) return -Errno.EINVAL;                           // UNMAP-4
-        if (flags != 0) return -Errno.EINVAL;                                          // UNMAP-5
-        if ((size & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-6
+        int ret = UnmapArgszCheck(argsz);                                              // UNMAP-4
+        if (ret != 0) return ret;
+        ret = UnmapFlagsCheck(flags);                                                  // UNMAP-5
+        if (ret != 0) return ret;
+        ret = UnmapRangeCheck(tbl, ref iova, ref size);                                // UNMAP-6, UNMAP-7
+        if (ret != 0) return ret;
         ulong npages = size >> Abi.IommuPageShift;                                     // UNMAP-7
-        if ((iova & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-7: unaligned
         ulong entry = iova >> Abi.IommuPageShift;
-        if (entry < (ulong)tbl.ItOffset) return -Errno.EINVAL;                          // UNMAP-7: below
-        if (entry + npages > (ulong)tbl.WindowEnd) return -Errno.EINVAL;                // UNMAP-7: past the end
-        int ret = tbl.ClearAndPut((long)entry, (long)npages);                           // UNMAP-8 -> TBL-7
-        tbl.Flush();                                                                   // UNMAP-9
+        ret = tbl.ClearAndPut((long)entry, (long)npages);                              // UNMAP-8 -> TBL-7
+        FlushTable(tbl, DriverOp.Unmap);                                               // UNMAP-9
         return ret;                                                                    // UNMAP-9: 0
     }
 
     // ================================================================ ENABLE / DISABLE
 
-    /// <summary>EN-1 ENABLE, under the container mutex.</summary>
-    long Enable(TceContainer data, in Current cur)
+    /// <summary>EN-1 ENABLE, under the container mutex. Variant hook: where the checks are made.</summary>
+    protected internal virtual long Enable(TceContainer data, in Current cur)
     {
-        data.Mutex.Lock();                                    // EN-1
+        LockMutex(data, DriverOp.Enable);                     // EN-1
         int ret = EnableLocked(data, cur);
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Enable);
         return ret;
     }
 
-    int EnableLocked(TceContainer data, in Current cur)
+    /// <summary>EN-2 .. EN-5 with the mutex held.</summary>
+    protected internal int EnableLocked(TceContainer data, in Current cur)
     {
         data.TblCell.Read();
         var tbl = data.Tbl;
         if (tbl is null) return -Errno.ENXIO;                 // EN-2
         var mm = cur.Mm;
         if (mm is null) return -Errno.ESRCH;                  // EN-3
-        data.StateCell.Read();
-        if (data.Enabled) return -Errno.EBUSY;                // EN-4
+        int ret = EnableBusyCheck(data, tbl, mm);             // EN-4
+        if (ret != 0) return ret;
+        return EnableCharge(data, cur, tbl, mm);              // EN-5
+    }
+
+    /// <summary>EN-5 with the mutex held: the charge, then enabled and the payer.</summary>
+    protected internal int EnableCharge(TceContainer data, in Current cur, IommuTable tbl, MmStruct mm)
+    {
         long npages = ChargePages(tbl);                       // EN-5 (FIND-6)
-        mm.MmapSem.DownWrite();                               // EN-5, LOCK-5
+        LockMm(mm, DriverOp.Enable);                          // EN-5, LOCK-5
         mm.LockedVmCell.Write();
         long locked = mm.LockedVm + npages;
         long limit = (long)(mm.RlimitMemlock >> Ctx.PageShift);
         if (locked > limit && !mm.CapIpcLock)
         {
-            mm.MmapSem.UpWrite();
+            UnlockMm(mm, DriverOp.Enable);
             return -Errno.ENOMEM;                             // EN-5
         }
-        mm.LockedVm = locked;                                 // EN-5
-        mm.MmapSem.UpWrite();
+        AddLockedVm(mm, npages, DriverOp.Enable);             // EN-5
+        UnlockMm(mm, DriverOp.Enable);
         data.StateCell.Write();
         data.Enabled = true;                                  // EN-5
         data.Payer = cur.Task;                                // EN-5 (adopted, FIND-4)
@@ -250,9 +261,9 @@ internal class SpaprTceDriver
     /// <summary>DIS-1 DISABLE: always 0.</summary>
     long Disable(TceContainer data, in Current cur)
     {
-        data.Mutex.Lock();                                    // DIS-1
+        LockMutex(data, DriverOp.Disable);                    // DIS-1
         DisableLocked(data, cur);                             // DIS-1 -> DIS-2
-        data.Mutex.Unlock();
+        UnlockMutex(data, DriverOp.Disable);
         return 0;
     }
 
@@ -260,7 +271,7 @@ internal class SpaprTceDriver
     /// DIS-2 disable(data) (adopted: FIND-3, FIND-4, FIND-5), mutex held: the window is cleared (puts, flush)
     /// before the charge goes back to the payer's mm, alive or exited, never current's.
     /// </summary>
-    void DisableLocked(TceContainer data, in Current cur)
+    protected internal void DisableLocked(TceContainer data, in Current cur)
     {
         data.StateCell.Read();
         if (!data.Enabled) return;                            // DIS-2
@@ -274,10 +285,10 @@ internal class SpaprTceDriver
             var mm = UnchargeTarget(data, cur);               // DIS-2 (FIND-4, FIND-5)
             if (mm is not null)
             {
-                mm.MmapSem.DownWrite();                       // DIS-2, LOCK-5
+                LockMm(mm, DriverOp.Disable);                 // DIS-2, LOCK-5
                 mm.LockedVmCell.Write();
-                mm.LockedVm -= ChargePages(tbl);              // DIS-2 (FIND-6)
-                mm.MmapSem.UpWrite();
+                AddLockedVm(mm, -ChargePages(tbl), DriverOp.Disable); // DIS-2 (FIND-6)
+                UnlockMm(mm, DriverOp.Disable);
             }
         }
         data.Payer = null;                                    // DIS-2
@@ -302,7 +313,7 @@ internal class SpaprTceDriver
     protected internal virtual void DisableClearWindow(TceContainer data, IommuTable tbl)
     {
         tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize);            // DIS-2 -> TBL-7
-        tbl.Flush();                                          // DIS-2 -> TBL-8
+        FlushTable(tbl, DriverOp.Disable);                    // DIS-2 -> TBL-8
     }
 
     /// <summary>DIS-2 (adopted, FIND-4, FIND-5): the mm the charge is returned to is the payer's.
@@ -312,4 +323,80 @@ internal class SpaprTceDriver
     /// <summary>npages(tbl) of EN-5 and DIS-2 (adopted, FIND-6): it_size system pages, one per entry.
     /// The literal code charges the window's bytes in system pages.</summary>
     protected internal virtual long ChargePages(IommuTable tbl) => tbl.ItSize;
+
+    // ---------------------------------------------------------------- catalog hooks (production behaviour)
+    // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
+
+    /// <summary>The container mutex around every driver operation but GET_INFO (LOCK-3).</summary>
+    protected internal virtual void LockMutex(TceContainer data, DriverOp op) => data.Mutex.Lock();
+
+    /// <summary>Counterpart of <see cref="LockMutex"/>.</summary>
+    protected internal virtual void UnlockMutex(TceContainer data, DriverOp op) => data.Mutex.Unlock();
+
+    /// <summary>The mm's mmap_sem for writing around a charge or its return (EN-5, DIS-2, LOCK-5).</summary>
+    protected internal virtual void LockMm(MmStruct mm, DriverOp op) => mm.MmapSem.DownWrite();
+
+    /// <summary>Counterpart of <see cref="LockMm"/>.</summary>
+    protected internal virtual void UnlockMm(MmStruct mm, DriverOp op) => mm.MmapSem.UpWrite();
+
+    /// <summary>The update of locked_vm (EN-5: + npages; DIS-2: - npages), mmap_sem held for writing.</summary>
+    protected internal virtual void AddLockedVm(MmStruct mm, long delta, DriverOp op) => mm.LockedVm += delta;
+
+    /// <summary>EN-4: an enabled container is not enabled again.</summary>
+    protected internal virtual int EnableBusyCheck(TceContainer data, IommuTable tbl, MmStruct mm)
+    {
+        data.StateCell.Read();
+        return data.Enabled ? -Errno.EBUSY : 0;               // EN-4
+    }
+
+    /// <summary>INFO-1, ABI-8: argsz below minsz.</summary>
+    protected internal virtual int InfoArgszCheck(uint argsz) => argsz < Abi.TceInfoMinsz ? -Errno.EINVAL : 0;
+
+    /// <summary>MAP-5, ABI-8: argsz below minsz.</summary>
+    protected internal virtual int MapArgszCheck(uint argsz) => argsz < Abi.DmaMapMinsz ? -Errno.EINVAL : 0;
+
+    /// <summary>MAP-6: a flag other than READ | WRITE.</summary>
+    protected internal virtual int MapFlagsCheck(uint flags) =>
+        (flags & ~(Abi.MapFlagRead | Abi.MapFlagWrite)) != 0 ? -Errno.EINVAL : 0;
+
+    /// <summary>MAP-7: size and vaddr 4 KiB aligned (iova: TBL-4). The parameters are by reference so that a
+    /// deviation can adjust them instead of rejecting them.</summary>
+    protected internal virtual int MapAlignCheck(ref ulong vaddr, ref ulong iova, ref ulong size) =>
+        (size & ~Abi.IommuPageMask) != 0 || (vaddr & ~Abi.IommuPageMask) != 0 ? -Errno.EINVAL : 0;
+
+    /// <summary>MAP-11: undo exactly the <paramref name="built"/> entries from <paramref name="first"/> (TBL-7).</summary>
+    protected internal virtual void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built);
+
+    /// <summary>The flush that ends MAP (MAP-12), UNMAP (UNMAP-9) and disable's clear (DIS-2).</summary>
+    protected internal virtual void FlushTable(IommuTable tbl, DriverOp op) => tbl.Flush();
+
+    /// <summary>UNMAP-4, ABI-8: argsz below minsz.</summary>
+    protected internal virtual int UnmapArgszCheck(uint argsz) => argsz < Abi.DmaUnmapMinsz ? -Errno.EINVAL : 0;
+
+    /// <summary>UNMAP-5: no flag is defined.</summary>
+    protected internal virtual int UnmapFlagsCheck(uint flags) => flags != 0 ? -Errno.EINVAL : 0;
+
+    /// <summary>UNMAP-6, UNMAP-7: size and iova aligned, the range inside the window (without overflow: both terms
+    /// are below 2^52). By reference so that a deviation can adjust them instead.</summary>
+    protected internal virtual int UnmapRangeCheck(IommuTable tbl, ref ulong iova, ref ulong size)
+    {
+        if ((size & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-6
+        if ((iova & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-7: unaligned
+        ulong entry = iova >> Abi.IommuPageShift;
+        if (entry < (ulong)tbl.ItOffset) return -Errno.EINVAL;                          // UNMAP-7: below
+        if (entry + (size >> Abi.IommuPageShift) > (ulong)tbl.WindowEnd) return -Errno.EINVAL; // UNMAP-7: past the end
+        return 0;
+    }
+}
+
+/// <summary>The driver operation a catalog hook is called for.</summary>
+internal enum DriverOp
+{
+    Release,
+    Attach,
+    Detach,
+    Map,
+    Unmap,
+    Enable,
+    Disable,
 }

@@ -77,7 +77,7 @@ internal class VfioCore
     long CheckExtension(VfioContainer container, ulong arg)
     {
         long ret = 0;
-        container.GroupLock.DownRead();                        // CORE-3, LOCK-3
+        GroupLockRead(container, CoreOp.CheckExtension);      // CORE-3, LOCK-3
         container.Cell.Read();
         var driver = container.Driver;
         if (driver is not null)
@@ -92,18 +92,18 @@ internal class VfioCore
                 if (ret > 0) break;
             }
         }
-        container.GroupLock.UpRead();
+        GroupUnlockRead(container, CoreOp.CheckExtension);
         return ret;
     }
 
     /// <summary>CORE-4 SET_IOMMU: open the driver's data and attach every group in list order; unwind on failure.</summary>
     long SetIommu(VfioContainer container, in Current cur, ulong arg)
     {
-        container.GroupLock.DownWrite();                       // CORE-4, LOCK-3
+        GroupLockWrite(container, CoreOp.SetIommu);           // CORE-4, LOCK-3
         container.Cell.Write();
         if (container.Groups.Count == 0 || container.Driver is not null)
         {
-            container.GroupLock.UpWrite();
+            GroupUnlockWrite(container, CoreOp.SetIommu);
             return -Errno.EINVAL;                              // CORE-4: no group, or a driver already set
         }
         SpaprTceDriver? driver = null;
@@ -115,13 +115,13 @@ internal class VfioCore
         }
         if (driver is null)
         {
-            container.GroupLock.UpWrite();
+            GroupUnlockWrite(container, CoreOp.SetIommu);
             return -Errno.ENODEV;                              // CORE-4
         }
         int ret = driver.Open(arg, container.Id, out var data); // CORE-4 -> OPEN-1
         if (ret != 0 || data is null)
         {
-            container.GroupLock.UpWrite();
+            GroupUnlockWrite(container, CoreOp.SetIommu);
             return ret != 0 ? ret : -Errno.EINVAL;
         }
         var groups = container.Groups;
@@ -136,27 +136,27 @@ internal class VfioCore
             for (int j = attached - 1; j >= 0; j--)
                 driver.DetachGroup(data, groups[j], cur);      // CORE-4: unwind in reverse order (DET-1)
             driver.Release(data, cur);                         // CORE-4 -> REL-1
-            container.GroupLock.UpWrite();
+            GroupUnlockWrite(container, CoreOp.SetIommu);
             return ret;
         }
         container.Driver = driver;                             // CORE-4: stored on success
         container.Data = data;
         container.DriverSet.Set(1);
-        container.GroupLock.UpWrite();
+        GroupUnlockWrite(container, CoreOp.SetIommu);
         return 0;
     }
 
     /// <summary>CORE-6 every other command: the driver's ioctl under group_lock (read), or -EINVAL without one.</summary>
-    long Passthrough(VfioContainer container, in Current cur, uint cmd, ulong arg)
+    protected internal virtual long Passthrough(VfioContainer container, in Current cur, uint cmd, ulong arg)
     {
         long ret;
-        container.GroupLock.DownRead();                        // CORE-6, LOCK-3
+        GroupLockRead(container, CoreOp.Passthrough);          // CORE-6, LOCK-3
         container.Cell.Read();
         var driver = container.Driver;
         var data = container.Data;
         if (driver is not null && data is not null) ret = driver.Ioctl(data, cur, cmd, arg); // CORE-6 -> DRV-1
         else ret = -Errno.EINVAL;                              // CORE-6: no driver
-        container.GroupLock.UpRead();
+        GroupUnlockRead(container, CoreOp.Passthrough);
         return ret;
     }
 
@@ -167,7 +167,7 @@ internal class VfioCore
     void ContainerPut(VfioContainer container, in Current cur)
     {
         if (container.Refs.Add(-1) != 0) return;              // CORE-8
-        container.GroupLock.DownWrite();                       // LOCK-3: REL-1 under group_lock (write)
+        GroupLockWrite(container, CoreOp.ContainerPut);       // LOCK-3: REL-1 under group_lock (write)
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
         {
@@ -176,7 +176,7 @@ internal class VfioCore
             container.Data = null;
             container.DriverSet.Set(0);
         }
-        container.GroupLock.UpWrite();
+        GroupUnlockWrite(container, CoreOp.ContainerPut);
     }
 
     // ================================================================ group file
@@ -243,20 +243,21 @@ internal class VfioCore
     /// <summary>CORE-23 under the group's lock: vfio_group_set_container.</summary>
     long SetContainer(VfioGroup group, in Current cur, int fd)
     {
-        if (group.ContainerUsers.Read() != 0) return -Errno.EINVAL;                    // CORE-23
+        int users = SetContainerUsersCheck(group, cur, fd);                            // CORE-23
+        if (users != 0) return users;
         var f = cur.Task.Files.Lookup(fd);
         if (f is null) return -Errno.EBADF;                                            // CORE-23
         if (f is not ContainerFile cf) return -Errno.EINVAL;                           // CORE-23: not a container
         if (!cf.TryGet()) return -Errno.EBADF;                                         // CORE-23, PROC-2: closed meanwhile
         var container = cf.Container;
-        container.GroupLock.DownWrite();                                               // CORE-23, LOCK-3
+        GroupLockWrite(container, CoreOp.SetContainer);                                // CORE-23, LOCK-3
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
         {
             int ret = driver.AttachGroup(data, group);                                 // CORE-23 -> ATT-1
             if (ret != 0)
             {
-                container.GroupLock.UpWrite();
+                GroupUnlockWrite(container, CoreOp.SetContainer);
                 cf.Put();
                 return ret;                                                            // CORE-23: nothing added
             }
@@ -267,7 +268,7 @@ internal class VfioCore
         container.Groups.Insert(0, group);                                             // CORE-23: head of the list
         container.Refs.Add(1);                                                         // CORE-23, CORE-7
         group.ContainerUsers.Add(1);                                                   // CORE-23
-        container.GroupLock.UpWrite();
+        GroupUnlockWrite(container, CoreOp.SetContainer);
         cf.Put();
         return 0;
     }
@@ -295,7 +296,7 @@ internal class VfioCore
         group.ContainerCell.Read();
         var container = group.Container;
         if (container is null) return; // only a broken variant (FIND-12) gets here with no container
-        container.GroupLock.DownWrite();                                               // CORE-25, LOCK-3
+        GroupLockWrite(container, CoreOp.UnsetContainer);                              // CORE-25, LOCK-3
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
             driver.DetachGroup(data, group, cur);                                      // CORE-25 -> DET-1
@@ -310,7 +311,7 @@ internal class VfioCore
             container.Data = null;
             container.DriverSet.Set(0);
         }
-        container.GroupLock.UpWrite();
+        GroupUnlockWrite(container, CoreOp.UnsetContainer);
         ContainerPut(container, cur);                                                  // CORE-25 -> CORE-8
     }
 
@@ -396,4 +397,34 @@ internal class VfioCore
 
     /// <summary>Counterpart of <see cref="GroupLock"/>.</summary>
     protected internal virtual void GroupUnlock(VfioGroup group) => group.Lock.Unlock();
+
+    // ---------------------------------------------------------------- catalog hooks (production behaviour)
+    // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
+
+    /// <summary>The container's group_lock for reading (CORE-3, CORE-6, LOCK-3).</summary>
+    protected internal virtual void GroupLockRead(VfioContainer container, CoreOp op) => container.GroupLock.DownRead();
+
+    /// <summary>Counterpart of <see cref="GroupLockRead"/>.</summary>
+    protected internal virtual void GroupUnlockRead(VfioContainer container, CoreOp op) => container.GroupLock.UpRead();
+
+    /// <summary>The container's group_lock for writing (CORE-4, CORE-8, CORE-23, CORE-25, LOCK-3).</summary>
+    protected internal virtual void GroupLockWrite(VfioContainer container, CoreOp op) => container.GroupLock.DownWrite();
+
+    /// <summary>Counterpart of <see cref="GroupLockWrite"/>.</summary>
+    protected internal virtual void GroupUnlockWrite(VfioContainer container, CoreOp op) => container.GroupLock.UpWrite();
+
+    /// <summary>CORE-23's first check under the group's lock: the group already has a container (-EINVAL).</summary>
+    protected internal virtual int SetContainerUsersCheck(VfioGroup group, in Current cur, int fd) =>
+        group.ContainerUsers.Read() != 0 ? -Errno.EINVAL : 0;
+}
+
+/// <summary>The core operation a catalog hook is called for.</summary>
+internal enum CoreOp
+{
+    CheckExtension,
+    SetIommu,
+    Passthrough,
+    ContainerPut,
+    SetContainer,
+    UnsetContainer,
 }

@@ -105,7 +105,7 @@ public static class TableRules
         bool flushPending = t.FlushPending;
         foreach (var (e, old) in t.Tces)                                                  // the non-zero storage TCEs
         {
-            if (!t.InWindow(e) || !Abi.InUse(old)) continue;                              // TBL-9: in-use window TCEs only
+            if (!t.InWindow(e)) continue;                                                 // TBL-9: every non-zero window TCE
             tces.Remove(e);                                                               // TBL-9 (FIND-8): set to 0, no put
             flushPending = true;                                                          // STATE-5: any TCE write
         }

@@ -59,9 +59,12 @@ public sealed record CampaignProperty(
     /// <summary>The FsCheck property on one system. <paramref name="onFailure"/> sees every failing evaluation: the
     /// last one is the shrunk case.</summary>
     public Property ToProperty(SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure = null,
-        bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null)
+        bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null) =>
+        ToProperty(RunnerFor(sut), sut, onFailure, shrink, onEvery);
+
+    Property ToProperty(CampaignRunner runner, SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure,
+        bool shrink, Action<ProgramCase, CampaignOutcome>? onEvery)
     {
-        var runner = RunnerFor(sut);
         var arb = shrink ? Arb.From(Cases(), c => Shrink(runner, c)) : Arb.From(Cases());
         return Prop.ForAll(arb, c =>
         {
@@ -87,8 +90,16 @@ public sealed record CampaignProperty(
     /// <summary>Runs the property through <see cref="PropertyRunner"/> (pinned seed per name, TCEVERIFY_SEED replay,
     /// PROPERTY_SCALE). Throws <see cref="PropertyFailedException"/> with the report on failure.</summary>
     public void Check(SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure = null, int? maxTest = null,
-        string? seedName = null, bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null) =>
-        PropertyRunner.Check(ToProperty(sut, onFailure, shrink, onEvery), seedName ?? SeedName(sut), maxTest ?? MaxTest, EndSize);
+        string? seedName = null, bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null)
+    {
+        var runner = RunnerFor(sut);
+        PropertyRunner.Check(ToProperty(runner, sut, onFailure, shrink, onEvery), seedName ?? SeedName(sut), maxTest ?? MaxTest, EndSize);
+        // The budget is part of the property: a default run checks at least PlannedCommands commands (replays of one
+        // case and explicit maxTest overrides are exempt).
+        bool defaultRun = maxTest is null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PropertyRunner.SeedVariable));
+        if (defaultRun && runner.CommandsRun < PlannedCommands * PropertyRunner.Scale)
+            throw new Xunit.Sdk.XunitException($"Property '{Name}' checked only {runner.CommandsRun} commands; its budget is at least {PlannedCommands * PropertyRunner.Scale}.");
+    }
 
     /// <summary>The name the pinned seed derives from: the property's, and the system's when it is not the implementation.</summary>
     public string SeedName(SystemUnderTest sut) => sut == Systems.Impl ? Name : $"{Name} on {sut.Name}";

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using TceVerify.Cli.Exploration;
+using TceVerify.Cli.Files;
+using TceVerify.Cli.Infrastructure;
+using TceVerify.Cli.Rendering;
+using TceVerify.Concurrency;
+using TceVerify.Contract;
+using TceVerify.Harness.Differential;
+using TceVerify.Harness.Generation;
+using TceVerify.Scheduling;
+
+namespace TceVerify.Cli.Commands;
+
+/// <summary>
+/// replay: re-executes a trace file (a failing schedule) or a program file (a shrunk failing program) and shows it step
+/// by step: for a schedule, the per-thread interleaving with the model-level state after each step; for a program,
+/// every call with the model's and the system's results and what the model's state gained.
+/// </summary>
+static class ReplayCommand
+{
+    public static System.CommandLine.Command Create(Io io)
+    {
+        var file = new Argument<string?>("FILE")
+        {
+            Description = "A trace file written by hunt or check (JSON, kind 'schedule') or a program file written by check (kind 'program')",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var scenario = new Option<string?>("--scenario") { Description = "Without FILE: the scenario of --trace", HelpName = "NAME" };
+        var trace = new Option<string?>("--trace") { Description = "Without FILE: a TCE1:... trace string to replay on --scenario", HelpName = "TCE1:..." };
+        var variant = new Option<string?>("--variant", "-v")
+        {
+            Description = "The system to replay on (default: the one recorded in FILE, else impl)",
+            HelpName = "NAME",
+        };
+        var command = new System.CommandLine.Command("replay",
+            "Re-execute a failure: a schedule (trace file) step by step with the state after each step, or a shrunk program " +
+            "call by call. Says whether the failure is reproduced, is gone, or the trace no longer applies to the code.")
+        {
+            file, scenario, trace, variant,
+        };
+        command.SetAction(parse =>
+        {
+            string? path = parse.GetValue(file), scenarioName = parse.GetValue(scenario), traceText = parse.GetValue(trace), variantName = parse.GetValue(variant);
+            if (path is not null)
+            {
+                if (scenarioName is not null || traceText is not null) throw new UsageException("give either FILE or --scenario with --trace, not both");
+                return FailureFiles.Read(path) switch
+                {
+                    FailureFiles.LoadedSchedule s => ReplaySchedule(io, s.File, path, variantName),
+                    FailureFiles.LoadedProgram p => ReplayProgram(io, p.File, path, variantName),
+                    _ => throw new UsageException($"'{path}' cannot be replayed"),
+                };
+            }
+            if (scenarioName is null || traceText is null) throw new UsageException("nothing to replay: give a FILE, or --scenario NAME with --trace TCE1:...");
+            var adhoc = new ScheduleFile { Scenario = scenarioName, Trace = traceText, Variant = variantName ?? Target.ImplName, FoundBy = "command line" };
+            return ReplaySchedule(io, adhoc, null, null);
+        });
+        return command;
+    }
+
+    // ------------------------------------------------------------------ schedules
+
+    static int ReplaySchedule(Io io, ScheduleFile f, string? path, string? variantOverride)
+    {
+        var target = Target.Resolve(variantOverride ?? f.Variant);
+        ConcurrentScenario scenario = ScheduleExplorer.TryScenario(f.Scenario, out var registered) ? registered
+            : f.ScenarioDefinition is { } def ? FailureFiles.DecodeScenario(def, path ?? "--scenario")
+            : throw new UsageException($"unknown scenario '{f.Scenario}'{(path is null ? "" : $" in '{path}'")} (not registered, and the file does not define it)");
+        if (!ReproducibleTrace.TryParse(f.Trace, out var parsed, out var error))
+            throw new UsageException($"malformed trace{(path is null ? "" : $" in '{path}'")}: {error}");
+
+        var settings = Configuration.Create();
+        if (f.MaxSchedulingSteps > 0) settings = settings.WithMaxSchedulingSteps(f.MaxSchedulingSteps);
+        settings = settings.WithDataRaceDetection(f.DataRaceDetection);
+
+        io.Line(TraceRendering.Wrap($"Replaying scenario '{scenario.Name}' on {target.Display}" +
+                (f.Strategy.Length > 0 ? $" (found by {f.FoundBy}: {f.Strategy}, seed {f.Seed}, schedule {f.Iteration + 1})" : ""), io.Width, "  "));
+        io.Line($"trace ({parsed!.Count} decisions):");
+        io.Line($"  {f.Trace}");
+        io.Line(TraceRendering.Fit("  " + scenario.ToString().Replace("\n", "\n  "), io.Width));
+        io.Line();
+
+        var runner = ScheduleExplorer.RunnerFor(scenario, target);
+        var outcome = runner.Replay(f.Trace, settings);
+        var bug = outcome.Report.FirstBug;
+
+        if (bug is { Kind: BugKind.ReplayDivergence })
+        {
+            io.Line(TraceRendering.Wrap($"THE TRACE NO LONGER APPLIES: {bug.Message}", io.Width, "  "));
+            io.Line(TraceRendering.Wrap("The code or the scenario changed since the trace was recorded, so its schedule cannot be " +
+                    "followed any more; the recorded failure can neither be reproduced nor ruled out. Hunt again to find a current trace.", io.Width, ""));
+            if (f.Message.Length > 0) io.Line(TraceRendering.Wrap($"Recorded failure: {f.BugKind}: {Common.Short(f.Message, 400)}", io.Width, "  "));
+            return ExitCodes.Diverged;
+        }
+
+        if (bug is not null)
+        {
+            io.Line(TraceRendering.Render(bug.ReadableTrace, io.Width).TrimEnd());
+            io.Line();
+            if (outcome.History.Count > 0 || outcome.Pending.Count > 0)
+            {
+                io.Line("Calls (call/return positions):");
+                foreach (var h in outcome.History.OrderBy(h => h.CallAt)) io.Line(TraceRendering.Wrap("  " + h, io.Width, "      "));
+                foreach (var p in outcome.Pending) io.Line(TraceRendering.Wrap($"  {p} (in progress when the failure stopped the schedule)", io.Width, "      "));
+                io.Line();
+            }
+            bool same = f.BugKind.Length == 0 || (f.BugKind == bug.Kind.ToString() && (f.Message.Length == 0 || f.Message == bug.Message));
+            string clause = ScheduleExplorer.ClauseOf(bug.Kind, bug.Message) is { } c ? $" ({c})" : "";
+            io.Line(TraceRendering.Wrap($"REPRODUCED{(same ? "" : " A DIFFERENT FAILURE")}: {bug.Kind}{clause}: {bug.Message.Split('\n')[0]}", io.Width, "  "));
+            if (!same) io.Line(TraceRendering.Wrap($"recorded: {f.BugKind}: {f.Message.Split('\n')[0]}", io.Width, "  "));
+            return ExitCodes.Failure;
+        }
+
+        // It passes now: replay once more with a final check that always stops the schedule at its end, so that the
+        // engine describes every step (it only renders failing schedules).
+        string interleaving = DescribePassingSchedule(runner, f.Trace, settings);
+        if (interleaving.Length > 0) io.Line(TraceRendering.Render(interleaving, io.Width).TrimEnd());
+        io.Line();
+        io.Line("Calls (call/return positions):");
+        foreach (var h in outcome.History.OrderBy(h => h.CallAt)) io.Line(TraceRendering.Wrap("  " + h, io.Width, "      "));
+        io.Line();
+        io.Line(TraceRendering.Wrap($"PASSES NOW: the schedule runs to its end and every check holds" +
+            (f.BugKind.Length > 0 ? $" (recorded: {f.BugKind}: {f.Message.Split('\n')[0]})" : "") + ".", io.Width, "  "));
+        return ExitCodes.Ok;
+    }
+
+    const string EndMarker = "tceverify-replay-end";
+
+    static string DescribePassingSchedule(ScenarioRunner runner, string trace, Configuration settings)
+    {
+        try
+        {
+            var configuration = ScenarioRunner.ReplayConfiguration(settings, trace);
+            var report = new TestingEngine(configuration, ctx =>
+            {
+                runner.Iteration(ctx);
+                ctx.AddFinalCheck(() => EndMarker);
+            }).Run();
+            if (report.FirstBug is { } b && b.Message.Contains(EndMarker, StringComparison.Ordinal))
+                return b.ReadableTrace.Replace($"FinalCheckFailure: end-of-iteration check failed: {EndMarker}", "replay completed without a failure");
+        }
+        catch (Exception)
+        {
+            // The description is a courtesy; the verdict stands without it.
+        }
+        return "";
+    }
+
+    // ------------------------------------------------------------------ programs
+
+    static int ReplayProgram(Io io, ProgramFile f, string path, string? variantOverride)
+    {
+        var target = Target.Resolve(variantOverride ?? f.Variant);
+        List<Harness.Programs.Command> program;
+        try { program = CommandCodec.DecodeAll(f.Program, "program"); }
+        catch (FormatException ex) { throw new UsageException($"malformed program in '{path}': {ex.Message}"); }
+        if (program.Count == 0) throw new UsageException($"malformed program file '{path}': the program is empty");
+        var platform = FailureFiles.PlatformOf(f.Platform, f.PageShift);
+        var spec = PropertyPlan.Find(f.Property);
+
+        io.Line(TraceRendering.Wrap($"Replaying a {program.Count}-command program on {target.Display}, platform {platform.Name}: property '{f.Property}'", io.Width, "  "));
+        if (f.FoundIn is { Length: > 0 }) io.Line(TraceRendering.Wrap($"found in a {f.FoundIn}", io.Width, "  "));
+        io.Line();
+
+        // The same checks as when it was found: the property's (or every check, for the finding scripts), and the
+        // differential runner with every check when the property compares with the model.
+        RunResult result;
+        if (spec is null)
+        {
+            var runner = new DifferentialRunner(platform.Config, PropertySpec.Model, target.Factory);
+            result = runner.Run(program);
+            if (result.Ok)
+                result = new CampaignRunner(target.Factory, PropertySpec.Model, PropertyPlan.AllChecks).Run(platform, program).Result;
+        }
+        else result = spec.RunnerFor(target).Run(platform, program).Result;
+
+        var logger = new DifferentialRunner(platform.Config, PropertySpec.Model, target.Factory, Checks.None, keepLog: true);
+        if (!result.Ok)
+        {
+            var shown = program.Take(result.FailedStep + 1).ToList();
+            io.Line(TraceRendering.Fit(FailureReport.Render(logger, shown, result with { Steps = [] },
+                replayLine: $"Property '{f.Property}' on {target.Display}, platform {platform.Name}", systemUnderTest: target.Code, configCode: platform.Code), io.Width));
+            io.Line();
+            bool same = f.FailureKind.Length == 0 || f.FailureKind == result.Kind;
+            io.Line(TraceRendering.Wrap($"REPRODUCED{(same ? "" : " A DIFFERENT FAILURE")}: {result.Kind} failure at step {result.FailedStep + 1}: {result.Detail.Split('\n')[0]}", io.Width, "  "));
+            return ExitCodes.Failure;
+        }
+
+        var log = logger.Run(program);
+        io.Line("Program (model result | system result; + lines the model's state gained):");
+        for (int i = 0; i < program.Count; i++)
+        {
+            var step = i < log.Steps.Count ? log.Steps[i] : null;
+            io.Line(TraceRendering.Wrap($"{i + 1,4}. {program[i].Describe()}" + (step is null ? "" : $"  -> {Errno.Describe(step.Expected)} | {Errno.Describe(step.Actual)}"), io.Width, "          "));
+            if (step is null) continue;
+            foreach (var line in step.ModelChanges.Take(8)) io.Line(TraceRendering.Wrap($"        + {line}", io.Width, "            "));
+            if (step.ModelChanges.Count > 8) io.Line($"        + ... {step.ModelChanges.Count - 8} more");
+        }
+        io.Line();
+        io.Line(TraceRendering.Wrap($"PASSES NOW: every step holds (recorded: {f.FailureKind} failure at step {f.FailedStep}: {f.Message.Split('\n')[0]}).", io.Width, "  "));
+        return ExitCodes.Ok;
+    }
+}

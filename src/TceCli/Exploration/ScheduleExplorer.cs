@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using TceVerify.Cli.Infrastructure;
+using TceVerify.Concurrency;
+using TceVerify.Scheduling;
+
+namespace TceVerify.Cli.Exploration;
+
+/// <summary>The strategies hunt offers.</summary>
+public enum Strategy { Portfolio, Random, Pct, Dfs }
+
+/// <summary>A bug the engine found in one scenario, with everything a trace file holds.</summary>
+public sealed record ScheduleFailure(
+    string Scenario, string Variant, string Strategy, ulong Seed, int Iteration, string Trace, BugKind Kind,
+    string? Clause, string Message, string ReadableTrace, int MaxSchedulingSteps, bool DataRaceDetection)
+{
+    /// <summary>The first line of the message (the rest is usually the history).</summary>
+    public string Headline => Message.Split('\n')[0].Trim();
+
+    /// <summary>Two failures with the same key are the same bug for reporting.</summary>
+    public string Key => $"{Scenario}|{Kind}|{Clause}";
+}
+
+/// <summary>The outcome of one engine run over one scenario.</summary>
+public sealed record BatchResult(long Schedules, ScheduleFailure? Failure, bool Exhausted);
+
+/// <summary>
+/// Runs the controlled scheduler over scenarios in batches that can be stopped: once the token is cancelled, the
+/// remaining iterations of the running batch do nothing (no thread is spawned), so a batch ends within one
+/// iteration (milliseconds) and a hunt or a check stops well within a second.
+/// </summary>
+public static partial class ScheduleExplorer
+{
+    /// <summary>The scheduler settings for a strategy and seed.</summary>
+    public static Configuration ConfigurationFor(Strategy strategy, ulong seed, int iterations, int pctDepth = 3, int dfsBound = 2)
+    {
+        var c = Configuration.Create().WithTestingIterations(Math.Max(1, iterations)).WithRandomGeneratorSeed(seed);
+        return strategy switch
+        {
+            Strategy.Random => c.WithRandomStrategy(),
+            Strategy.Pct => c.WithPctStrategy(pctDepth),
+            Strategy.Dfs => c.WithDfsStrategy(dfsBound),
+            _ => c.WithPortfolioStrategy(),
+        };
+    }
+
+    /// <summary>Runs one batch of <paramref name="configuration"/>'s iterations on <paramref name="runner"/>.</summary>
+    public static BatchResult RunBatch(ScenarioRunner runner, Configuration configuration, CancellationToken ct, Action? onSchedule = null)
+    {
+        int highest = -1;
+        long executed = 0;
+        var engine = new TestingEngine(configuration, ctx =>
+        {
+            // A new iteration (the engine re-runs a failing one to describe it: that one is not new).
+            if (ctx.Iteration > highest)
+            {
+                if (ct.IsCancellationRequested) return;
+                highest = ctx.Iteration;
+                executed++;
+                onSchedule?.Invoke();
+            }
+            runner.Iteration(ctx);
+        });
+        var report = engine.Run();
+        ScheduleFailure? failure = null;
+        if (report.FirstBug is { } bug)
+            failure = new ScheduleFailure(runner.Scenario.Name, runner.VariantName == "pristine" ? Target.ImplName : runner.VariantName,
+                bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, ClauseOf(bug.Kind, bug.Message),
+                bug.Message, bug.ReadableTrace, configuration.MaxSchedulingSteps, configuration.DataRaceDetection);
+        return new BatchResult(executed, failure, report.IsExhausted);
+    }
+
+    /// <summary>The documented issue of the pristine implementation (<see cref="KnownIssues"/>) this failure is: the same
+    /// scenario, failing on the same clause. Null for any other failure.</summary>
+    public static KnownIssues.Issue? KnownIssue(ScheduleFailure f) =>
+        KnownIssues.All.FirstOrDefault(i => i.Scenario == f.Scenario && i.Clause == f.Clause);
+
+    public static bool HasKnownIssue(string scenario) => KnownIssues.IsKnown(scenario);
+
+    /// <summary>A runner for a scenario on a target.</summary>
+    public static ScenarioRunner RunnerFor(ConcurrentScenario scenario, Target target) =>
+        target.Variant is { } v ? new ScenarioRunner(scenario, v) : new ScenarioRunner(scenario);
+
+    /// <summary>The first spec clause the message names (LOCK-n, INV-n), INV-8 for deadlocks and livelocks.</summary>
+    public static string? ClauseOf(BugKind kind, string message) =>
+        ClauseRx().Match(message) is { Success: true } m ? m.Value
+        : kind is BugKind.Deadlock or BugKind.Livelock ? "INV-8" : null;
+
+    [GeneratedRegex(@"\b(LOCK|INV|FIND)-\d+\b")]
+    private static partial Regex ClauseRx();
+
+    /// <summary>Every registered scenario: the hand-written ones, then the pair matrix.</summary>
+    public static IReadOnlyList<ConcurrentScenario> AllScenarios =>
+        [.. Scenarios.HandWritten, .. PairMatrix.All.Where(p => Scenarios.HandWritten.All(h => h.Name != p.Name))];
+
+    /// <summary>A registered scenario (the concurrency suite's, or one the self-test adds for a catalog entry).</summary>
+    public static bool TryScenario(string name, out ConcurrentScenario scenario)
+    {
+        if (Scenarios.TryGet(name, out scenario)) return true;
+        var extra = SelfTest.SelfTestScenarios.All.FirstOrDefault(s => s.Name == name);
+        scenario = extra!;
+        return extra is not null;
+    }
+
+    /// <summary>A registered scenario by name; unknown names are a usage error naming a few valid ones.</summary>
+    public static ConcurrentScenario Scenario(string name)
+    {
+        if (TryScenario(name, out var s)) return s;
+        throw new UsageException($"unknown scenario '{name}'; valid: {string.Join(", ", Scenarios.HandWritten.Select(x => x.Name))}, or pair/<Op>+<Op>/<1p|fork> (see 'tceverify hunt --help')");
+    }
+}

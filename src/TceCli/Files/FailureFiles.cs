@@ -1,0 +1,184 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using TceVerify.Cli.Infrastructure;
+using TceVerify.Concurrency;
+using TceVerify.Contract;
+using TceVerify.Harness.Generation;
+
+namespace TceVerify.Cli.Files;
+
+/// <summary>
+/// A failing concurrent schedule, as hunt and check write it and replay reads it: which scenario on which system,
+/// how it was found (strategy, seed, iteration), the compact TCE1 trace that replays it, what failed, and the
+/// readable per-thread trace with the model-level state at each step.
+/// </summary>
+public sealed class ScheduleFile
+{
+    public const string KindName = "schedule";
+
+    public string Format { get; set; } = FailureFiles.FormatName;
+    public string Kind { get; set; } = KindName;
+    public string Scenario { get; set; } = "";
+    /// <summary>"impl" or a catalog entry.</summary>
+    public string Variant { get; set; } = Target.ImplName;
+    public string Strategy { get; set; } = "";
+    public ulong Seed { get; set; }
+    public int Iteration { get; set; }
+    public string Trace { get; set; } = "";
+    public string BugKind { get; set; } = "";
+    public string? Clause { get; set; }
+    public string Message { get; set; } = "";
+    public int MaxSchedulingSteps { get; set; }
+    public bool DataRaceDetection { get; set; } = true;
+    public string FoundBy { get; set; } = "";
+    public string Replay { get; set; } = "";
+    public string ReadableTrace { get; set; } = "";
+    /// <summary>The scenario itself, when it is not registered by name (a generated scenario).</summary>
+    public JsonObject? ScenarioDefinition { get; set; }
+}
+
+/// <summary>
+/// A failing sequential program, shrunk, as check writes it and replay reads it: the property that failed, the
+/// platform, the commands, the failing step and why, and the full failure report.
+/// </summary>
+public sealed class ProgramFile
+{
+    public const string KindName = "program";
+
+    public string Format { get; set; } = FailureFiles.FormatName;
+    public string Kind { get; set; } = KindName;
+    public string Property { get; set; } = "";
+    public string Variant { get; set; } = Target.ImplName;
+    public string Platform { get; set; } = "";
+    public int PageShift { get; set; }
+    /// <summary>The generated case the failure was found in (before shrinking), when it was generated.</summary>
+    public string? FoundIn { get; set; }
+    public string FailureKind { get; set; } = "";
+    public int FailedStep { get; set; }
+    public string Message { get; set; } = "";
+    public string Replay { get; set; } = "";
+    public JsonArray Program { get; set; } = [];
+    public string Report { get; set; } = "";
+}
+
+/// <summary>Reads and writes the failure files (JSON).</summary>
+public static class FailureFiles
+{
+    public const string FormatName = "tceverify/1";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Files and terminals, not HTML: keep quotes and '<' readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Writes <paramref name="value"/> to DIR/NAME.json (replacing an older file of that name: names are
+    /// derived from what failed and where, so a re-run that finds the same failure writes the same file); returns the path.</summary>
+    public static string Write<T>(string dir, string name, T value, Func<string, T>? withPath = null)
+    {
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot create the output directory '{dir}': {ex.Message}"); }
+        string path = Path.Combine(dir, Values.FileSafe(name) + ".json");
+        if (withPath is not null) value = withPath(path);
+        try { File.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n"); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot write '{path}': {ex.Message}"); }
+        return path;
+    }
+
+    /// <summary>A file replay can read: one of the two kinds.</summary>
+    public abstract record Loaded;
+    public sealed record LoadedSchedule(ScheduleFile File) : Loaded;
+    public sealed record LoadedProgram(ProgramFile File) : Loaded;
+
+    /// <summary>Reads a failure file; a missing, unreadable or malformed file is a <see cref="UsageException"/>.</summary>
+    public static Loaded Read(string path)
+    {
+        if (Directory.Exists(path)) throw new UsageException($"'{path}' is a directory, not a trace or program file");
+        if (!File.Exists(path)) throw new UsageException($"no such file: '{path}'");
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot read '{path}': {ex.Message}"); }
+        return Parse(text, path);
+    }
+
+    public static Loaded Parse(string text, string path)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(text); }
+        catch (JsonException ex) { throw new UsageException($"'{path}' is not a TceVerify trace or program file (not JSON: {FirstLine(ex.Message)})"); }
+        if (root is not JsonObject o) throw new UsageException($"'{path}' is not a TceVerify trace or program file (expected a JSON object)");
+        string? format = (o["format"] as JsonValue)?.TryGetValue(out string? f) == true ? f : null;
+        if (format != FormatName) throw new UsageException($"'{path}' is not a TceVerify trace or program file (format '{format ?? "missing"}', expected '{FormatName}')");
+        string? kind = (o["kind"] as JsonValue)?.TryGetValue(out string? k) == true ? k : null;
+        try
+        {
+            switch (kind)
+            {
+                case ScheduleFile.KindName:
+                    var s = o.Deserialize<ScheduleFile>(Json)!;
+                    if (string.IsNullOrWhiteSpace(s.Scenario)) throw new UsageException($"malformed trace file '{path}': no scenario");
+                    if (string.IsNullOrWhiteSpace(s.Trace)) throw new UsageException($"malformed trace file '{path}': no trace");
+                    return new LoadedSchedule(s);
+                case ProgramFile.KindName:
+                    var p = o.Deserialize<ProgramFile>(Json)!;
+                    if (p.PageShift is not (12 or 16) && string.IsNullOrEmpty(p.Platform))
+                        throw new UsageException($"malformed program file '{path}': no platform");
+                    return new LoadedProgram(p);
+                default:
+                    throw new UsageException($"'{path}' has an unknown kind '{kind ?? "missing"}' (expected '{ScheduleFile.KindName}' or '{ProgramFile.KindName}')");
+            }
+        }
+        catch (JsonException ex) { throw new UsageException($"malformed file '{path}': {FirstLine(ex.Message)}"); }
+    }
+
+    // ------------------------------------------------------------------ scenarios and platforms
+
+    public static JsonObject EncodeScenario(ConcurrentScenario s)
+    {
+        var platform = Platforms.Of(s.Config);
+        return new JsonObject
+        {
+            ["name"] = s.Name,
+            ["platform"] = platform.Name,
+            ["pageShift"] = s.Config.PageShift,
+            ["prefix"] = CommandCodec.EncodeAll(s.Prefix),
+            ["threads"] = new JsonArray(s.Threads.Select(t => (JsonNode)new JsonObject
+            {
+                ["name"] = t.Name,
+                ["commands"] = CommandCodec.EncodeAll(t.Commands),
+            }).ToArray()),
+        };
+    }
+
+    public static ConcurrentScenario DecodeScenario(JsonObject o, string path)
+    {
+        try
+        {
+            string name = o["name"]?.GetValue<string>() ?? "generated";
+            var config = PlatformOf(o["platform"]?.GetValue<string>(), o["pageShift"]?.GetValue<int>() ?? 12).Config;
+            var prefix = CommandCodec.DecodeAll(o["prefix"], "prefix");
+            if (o["threads"] is not JsonArray threads || threads.Count == 0) throw new FormatException("no threads");
+            var programs = threads.Select((t, i) => new ThreadProgram(
+                t?["name"]?.GetValue<string>() ?? $"T{i}", CommandCodec.DecodeAll(t?["commands"], "commands"))).ToList();
+            return new ConcurrentScenario(name, config, prefix, programs);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or JsonException)
+        {
+            throw new UsageException($"malformed scenario definition in '{path}': {ex.Message}");
+        }
+    }
+
+    /// <summary>The platform of a program file: by name, else the small machine of that page shift.</summary>
+    public static Platform PlatformOf(string? name, int pageShift)
+    {
+        foreach (var p in Platforms.All)
+            if (p.Name == name) return p;
+        if (pageShift is not (12 or 16)) throw new UsageException($"unknown platform '{name}' with page shift {pageShift}");
+        return Platforms.Of(PlatformConfig.Small(pageShift));
+    }
+
+    static string FirstLine(string s) => s.Split('\n')[0].Trim();
+}

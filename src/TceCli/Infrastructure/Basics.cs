@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace TceVerify.Cli.Infrastructure;
+
+/// <summary>The process exit codes of every command.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything checked held (check, hunt, catalog), or the replayed failure no longer happens (replay).</summary>
+    public const int Ok = 0;
+
+    /// <summary>A bug was found (check, hunt), reproduced (replay), or a catalog entry survived (catalog).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad usage: unknown command or option, bad value, missing or malformed file, unknown variant or scenario.</summary>
+    public const int Usage = 2;
+
+    /// <summary>replay only: the recorded schedule no longer applies to the code (replay divergence).</summary>
+    public const int Diverged = 3;
+
+    /// <summary>An internal error of the tool itself (a bug in TceVerify, not in the system under test).</summary>
+    public const int Internal = 70;
+
+    /// <summary>check only: interrupted (Ctrl-C) before the budget was spent, with no failure found so far.</summary>
+    public const int Interrupted = 130;
+}
+
+/// <summary>Bad input from the user: reported as one line on stderr, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Output format of check, hunt and catalog.</summary>
+public enum OutputFormat { Human, Json }
+
+/// <summary>
+/// One shard of a hunt: shard <see cref="Index"/> of <see cref="Count"/>. A hunt runs work units j = 0, 1, 2, ...;
+/// unit j of shard i/n uses the scheduler seed <c>base + i + j*n</c>, so the shards of one hunt explore disjoint seeds
+/// and together every seed from <c>base</c> up (with the default base 0: shard i explores the seeds ≡ i mod n).
+/// </summary>
+public readonly record struct Shard(int Index, int Count)
+{
+    public static Shard Whole { get; } = new(0, 1);
+
+    /// <summary>The scheduler seed of this shard's j-th work unit.</summary>
+    public ulong SeedOf(ulong baseSeed, long unit) => unchecked(baseSeed + (ulong)Index + (ulong)unit * (ulong)Count);
+
+    /// <summary>The first <paramref name="units"/> seeds this shard explores.</summary>
+    public IEnumerable<ulong> Seeds(ulong baseSeed, long units)
+    {
+        for (long j = 0; j < units; j++) yield return SeedOf(baseSeed, j);
+    }
+
+    /// <summary>Whether this shard owns item <paramref name="index"/> of a list split round-robin (DFS splits scenarios).</summary>
+    public bool Owns(int index) => index % Count == Index;
+
+    public override string ToString() => $"{Index}/{Count}";
+
+    /// <summary>Parses "i/n" with 0 ≤ i &lt; n.</summary>
+    public static Shard Parse(string text)
+    {
+        var m = Regex.Match(text.Trim(), @"^(\d{1,9})\s*/\s*(\d{1,9})$");
+        if (!m.Success) throw new UsageException($"invalid shard '{text}': expected i/n, e.g. 0/4 (shard i of n, numbered from 0)");
+        int i = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), n = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        if (n < 1) throw new UsageException($"invalid shard '{text}': the shard count must be at least 1");
+        if (i >= n) throw new UsageException($"invalid shard '{text}': the index must be below the count (the shards of {n} are 0/{n} .. {n - 1}/{n})");
+        return new Shard(i, n);
+    }
+}
+
+/// <summary>Parsing of user-given values that System.CommandLine leaves as text.</summary>
+public static class Values
+{
+    /// <summary>"90s", "10m", "2h", "1h30m", "500ms", a plain number of seconds, or hh:mm:ss.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double secs) && secs > 0 && secs < 1e7)
+            return TimeSpan.FromSeconds(secs);
+        var m = Regex.Match(t, @"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$");
+        if (t.Length > 0 && m.Success && m.Value.Length > 0)
+        {
+            double total = 0;
+            if (m.Groups[1].Success) total += double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 3600;
+            if (m.Groups[2].Success) total += double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * 60;
+            if (m.Groups[3].Success) total += double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+            if (m.Groups[4].Success) total += double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) / 1000;
+            if (total > 0 && total < 1e7) return TimeSpan.FromSeconds(total);
+        }
+        if (t.Contains(':') && TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var ts) && ts > TimeSpan.Zero) return ts;
+        throw new UsageException($"invalid duration '{text}': expected e.g. 90s, 10m, 2h, 1h30m or 00:10:00 (more than zero)");
+    }
+
+    public static int Positive(int value, string option)
+    {
+        if (value < 1) throw new UsageException($"invalid {option} {value}: must be a positive number");
+        return value;
+    }
+
+    public static long Positive(long value, string option)
+    {
+        if (value < 1) throw new UsageException($"invalid {option} {value}: must be a positive number");
+        return value;
+    }
+
+    /// <summary>A seed: a decimal or 0x-prefixed hexadecimal unsigned 64-bit number.</summary>
+    public static ulong ParseSeed(string text)
+    {
+        string t = text.Trim();
+        bool ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong v)
+            : ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out v);
+        if (!ok) throw new UsageException($"invalid seed '{text}': expected a non-negative integer (decimal or 0x hex)");
+        return v;
+    }
+
+    public static OutputFormat ParseFormat(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "human" or "text" => OutputFormat.Human,
+        "json" => OutputFormat.Json,
+        _ => throw new UsageException($"invalid format '{text}': expected human or json"),
+    };
+
+    /// <summary>A stable 64-bit hash (FNV-1a), for seeds derived from names.</summary>
+    public static ulong Hash(ulong seed, string text, long index)
+    {
+        ulong h = 14695981039346656037UL ^ seed;
+        foreach (char c in text) { h ^= c; h *= 1099511628211UL; }
+        for (int i = 0; i < 8; i++) { h ^= (byte)(index >> (8 * i)); h *= 1099511628211UL; }
+        return h;
+    }
+
+    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Rate(double perSecond) => perSecond switch
+    {
+        >= 1_000_000 => (perSecond / 1_000_000).ToString("0.0", CultureInfo.InvariantCulture) + "M/s",
+        >= 10_000 => (perSecond / 1000).ToString("0", CultureInfo.InvariantCulture) + "k/s",
+        >= 1000 => (perSecond / 1000).ToString("0.0", CultureInfo.InvariantCulture) + "k/s",
+        _ => perSecond.ToString("0", CultureInfo.InvariantCulture) + "/s",
+    };
+
+    /// <summary>"90s", "10m", "1h30m".</summary>
+    public static string Duration(TimeSpan t)
+    {
+        if (t.TotalSeconds < 120 && t.TotalSeconds == Math.Floor(t.TotalSeconds)) return $"{(long)t.TotalSeconds}s";
+        if (t.TotalSeconds < 120) return t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
+        long h = (long)t.TotalHours, m = t.Minutes, sec = t.Seconds;
+        return (h > 0 ? $"{h}h" : "") + (m > 0 ? $"{m}m" : "") + (sec > 0 ? $"{sec}s" : "");
+    }
+
+    public static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
+    /// <summary>A file-name-safe form of a name ("pair/Map+Unmap/1p" becomes "pair-Map+Unmap-1p").</summary>
+    public static string FileSafe(string name) => Regex.Replace(name, @"[^A-Za-z0-9+.=_-]+", "-").Trim('-');
+}

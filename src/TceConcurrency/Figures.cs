@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using TceVerify.Impl;
+using TceVerify.Scheduling;
+using TceVerify.Variants;
+
+namespace TceVerify.Concurrency;
+
+/// <summary>
+/// The numbers of the closing note: how fast the engine explores the standard scenario (schedules and scheduling
+/// decisions per second, against the same calls run sequentially without the scheduler), how long the exhaustive
+/// bounded search takes, and how many schedules each strategy needs to find each concurrency variant (median over
+/// seeds).
+/// </summary>
+public static class Figures
+{
+    public static IReadOnlyList<string> Strategies { get; } = ["random", "pct", "dfs", "portfolio"];
+
+    public static Configuration StrategyConfiguration(string strategy, ulong seed, int maxSchedules) => strategy switch
+    {
+        "random" => Configuration.Create().WithRandomStrategy(),
+        "pct" => Configuration.Create().WithPctStrategy(3),
+        "dfs" => Configuration.Create().WithDfsStrategy(2),
+        "portfolio" => Configuration.Create().WithPortfolioStrategy(),
+        _ => throw new ArgumentException($"unknown strategy '{strategy}'", nameof(strategy)),
+    } is var c ? c.WithRandomGeneratorSeed(seed).WithTestingIterations(maxSchedules).WithReadableTraceOnBug(false) : null!;
+
+    /// <summary>Schedules to the first failure of one variant on one scenario, one value per seed (null: not found
+    /// within <c>maxSchedules</c>), with only <paramref name="check"/> on (null: every check).</summary>
+    public sealed record FirstFailure(string Variant, string Scenario, string Check, string Strategy, IReadOnlyList<int?> PerSeed, string? FirstKind)
+    {
+        /// <summary>The median over seeds; a seed that found nothing counts as infinitely many schedules.</summary>
+        public double? Median
+        {
+            get
+            {
+                var v = PerSeed.Select(x => x ?? int.MaxValue).Order().ToList();
+                if (v.Count == 0) return null;
+                double m = v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] / 2.0 + v[v.Count / 2] / 2.0);
+                return m >= int.MaxValue / 2.0 ? null : m;
+            }
+        }
+
+        public string MedianText => Median is { } m ? m.ToString("0.#", CultureInfo.InvariantCulture) : "not found";
+
+        public override string ToString() =>
+            $"{Variant} on {Scenario} [{Check}] {Strategy}: median {MedianText} (per seed: {string.Join(" ", PerSeed.Select(x => x?.ToString(CultureInfo.InvariantCulture) ?? "-"))}){(FirstKind is null ? "" : " as " + FirstKind)}";
+    }
+
+    /// <summary>The pseudo-check of <see cref="SchedulesToFirstFailure"/> that runs only what a user of the driver could
+    /// see: the final invariants and linearizability, no lock discipline, no race detection. It measures how soon the
+    /// bug manifests, not how soon the harness suspects it.</summary>
+    public const string Semantic = "semantic";
+
+    public static FirstFailure SchedulesToFirstFailure(Variant variant, ConcurrentScenario scenario, string? check, string strategy, int seeds, int maxSchedules, ulong firstSeed = 1)
+    {
+        var options = check switch
+        {
+            null => RunnerOptions.Default with { DescribeStates = false },
+            Semantic => RunnerOptions.SemanticOnly with { DescribeStates = false },
+            _ => ConcurrencyChecks.OptionsFor(check),
+        };
+        var runner = new ScenarioRunner(scenario, variant.CreateParts, options, variant.Name);
+        var per = new List<int?>();
+        string? kind = null;
+        int runs = strategy == "dfs" ? 1 : seeds; // DFS does not depend on the seed
+        for (int i = 0; i < runs; i++)
+        {
+            var config = StrategyConfiguration(strategy, firstSeed + (ulong)i, maxSchedules);
+            config = check == Semantic ? config.WithDataRaceDetection(false) : ConcurrencyChecks.Configure(config, check);
+            var report = runner.Explore(config);
+            if (report.FirstBug is { } bug)
+            {
+                per.Add(bug.Iteration + 1);
+                kind ??= ConcurrencyChecks.Classify(bug) is var (c, clauses) ? c + (clauses.Count > 0 ? " " + clauses[0] : "") : null;
+            }
+            else per.Add(null);
+        }
+        if (strategy == "dfs") while (per.Count < seeds) per.Add(per[0]);
+        return new FirstFailure(variant.Name, scenario.Name, check ?? "all", strategy, per, kind);
+    }
+
+    /// <summary>Throughput of one exploration: schedules and decisions per second, and per schedule.</summary>
+    public sealed record Throughput(string What, int Schedules, long Decisions, TimeSpan Elapsed, bool Exhausted)
+    {
+        public double SchedulesPerSecond => Schedules / Elapsed.TotalSeconds;
+        public double DecisionsPerSecond => Decisions / Elapsed.TotalSeconds;
+        public double DecisionsPerSchedule => Schedules == 0 ? 0 : (double)Decisions / Schedules;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{What}: {Schedules} schedules{(Exhausted ? " (exhausted)" : "")}, {Decisions} decisions in {Elapsed.TotalSeconds:0.00} s = {SchedulesPerSecond:0} schedules/s, {DecisionsPerSecond:0} decisions/s ({DecisionsPerSchedule:0.0} decisions/schedule)");
+    }
+
+    public static Throughput Measure(string what, ScenarioRunner runner, Configuration configuration)
+    {
+        var clock = Stopwatch.StartNew();
+        var report = runner.Explore(configuration);
+        clock.Stop();
+        if (report.FirstBug is { } bug) throw new InvalidOperationException($"{what}: unexpected bug {bug}");
+        return new Throughput(what, report.Iterations, report.TotalSchedulingDecisions, clock.Elapsed, report.IsExhausted);
+    }
+
+    /// <summary>The baseline: the scenario's prefix and its threads' calls one after the other, on a fresh system with
+    /// the real (uncontrolled) primitives, no scheduler and no checks: what one schedule would cost for free.</summary>
+    public static Throughput Sequential(ConcurrentScenario scenario, int repetitions)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < repetitions; i++) RunSequentially(scenario);
+        clock.Stop();
+        return new Throughput("sequential baseline (no scheduler)", repetitions, 0, clock.Elapsed, false);
+    }
+
+    /// <summary>One sequential run of a scenario on the real primitives; returns the sum of the results (so the work
+    /// cannot be optimised away).</summary>
+    public static long RunSequentially(ConcurrentScenario scenario)
+    {
+        var system = new ImplSystem(scenario.Config);
+        long sum = 0;
+        foreach (var c in scenario.Prefix)
+        {
+            c.Prepare(system);
+            sum += c.Invoke(system);
+        }
+        foreach (var t in scenario.Threads)
+            foreach (var c in t.Commands)
+            {
+                c.Prepare(system);
+                sum += c.Invoke(system);
+            }
+        return sum;
+    }
+}

@@ -1,0 +1,250 @@
+using System.Text.RegularExpressions;
+using TceVerify.Scheduling;
+
+namespace TceVerify.Concurrency;
+
+/// <summary>
+/// Checks the locking protocol of spec/locking.md at every lock operation and shared-cell access of TceImpl, in
+/// every schedule, whether or not the schedule makes a race visible:
+/// <list type="bullet">
+/// <item>LOCK-2 order: <c>group.lock</c> -> container <c>group_lock</c> -> container <c>mutex</c> -> <c>mmap_sem</c>
+/// -> pool locks; never two of one kind except pool locks of one table in ascending order; <c>files</c> (and the
+/// implementation's other leaf locks, <c>tasklist</c> and <c>containers</c>) are leaves: nothing is taken while one
+/// is held. The implementation's own outer locks (a process's exit lock, a file's in-flight users) rank before
+/// <c>group.lock</c>.</item>
+/// <item>LOCK-4: every access to a pool's TCEs holds that pool's lock; every access to <c>it_map</c> holds every
+/// pool lock of the table (whole-table operations).</item>
+/// <item>LOCK-5: every access to <c>locked_vm</c> holds that mm's <c>mmap_sem</c> for writing.</item>
+/// <item>LOCK-3 (with LOCK-6 for <c>tbl</c>): <c>enabled</c> is accessed under the container mutex; <c>tbl</c> is read under the mutex
+/// or <c>group_lock</c> and written under both (<c>group_lock</c> for writing); a group's container pointer is
+/// written under <c>group.lock</c> (adopted, FIND-11); a container's group list is read under <c>group_lock</c> and
+/// written under it for writing.</item>
+/// </list>
+/// The rules know TceImpl's primitives by the names it gives them (ISyncLayer); <see cref="DisciplineStats"/>
+/// counts how often each rule was checked, so a test can prove the rules are live. A violation fails the running
+/// logical thread with an assertion naming the clause.
+/// </summary>
+public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats = null)
+{
+    public enum Kind { Exit, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, MmapSem, Pool, Leaf }
+
+    /// <summary>What the discipline knows about one lock: its kind, rank in LOCK-2 and the ids in its name.</summary>
+    public sealed record LockInfo(string Name, Kind Kind, int Rank, int Id, int Sub);
+
+    /// <summary>The lock-set rule of one shared cell.</summary>
+    public sealed record CellInfo(string Name, string Clause, Func<LockDiscipline, bool, string?> Check)
+    {
+        internal int ClauseIndex { get; } = DisciplineStats.IndexOf(Clause);
+    }
+
+    readonly record struct Hold(LockInfo Lock, bool Write);
+
+    readonly List<Hold>?[] _held = new List<Hold>?[ControlledRuntime.MaxThreads + 1]; // by thread id + 1 (setup: 0)
+    readonly DisciplineStats _stats = stats ?? new DisciplineStats();
+
+    public DisciplineStats Stats => _stats;
+
+    static readonly Regex ExitRx = new(@"^proc (\d+) exit$", RegexOptions.Compiled);
+    static readonly Regex UsersRx = new(@"^file (\d+) \(.*\) users$", RegexOptions.Compiled);
+    static readonly Regex GroupLockRx = new(@"^group (\d+) lock$", RegexOptions.Compiled);
+    static readonly Regex CGroupLockRx = new(@"^container (\d+) group_lock$", RegexOptions.Compiled);
+    static readonly Regex CMutexRx = new(@"^container (\d+) mutex$", RegexOptions.Compiled);
+    static readonly Regex MmapRx = new(@"^proc (\d+) mmap_sem$", RegexOptions.Compiled);
+    static readonly Regex PoolRx = new(@"^table (\d+) pool (\d+)$", RegexOptions.Compiled);
+    static readonly Regex FilesRx = new(@"^proc (\d+) files$", RegexOptions.Compiled);
+
+    static readonly Regex PoolTcesRx = new(@"^table (\d+) pool (\d+) tces$", RegexOptions.Compiled);
+    static readonly Regex ItMapRx = new(@"^table (\d+) it_map$", RegexOptions.Compiled);
+    static readonly Regex LockedVmRx = new(@"^proc (\d+) locked_vm$", RegexOptions.Compiled);
+    static readonly Regex EnabledRx = new(@"^container (\d+) enabled$", RegexOptions.Compiled);
+    static readonly Regex TblRx = new(@"^container (\d+) tbl$", RegexOptions.Compiled);
+    static readonly Regex GroupContainerRx = new(@"^group (\d+) container$", RegexOptions.Compiled);
+    static readonly Regex ContainerGroupsRx = new(@"^container (\d+) groups$", RegexOptions.Compiled);
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, LockInfo?> LockCache = new(StringComparer.Ordinal);
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CellInfo?> CellCache = new(StringComparer.Ordinal);
+
+    /// <summary>The rank of a lock by name; null for a lock the protocol does not constrain.</summary>
+    public LockInfo? Classify(string name) => LockCache.GetOrAdd(name, ClassifyUncached);
+
+    /// <summary>The lock-set rule of a cell by name; null when the protocol says nothing about it.</summary>
+    public CellInfo? CellRule(string name) => CellCache.GetOrAdd(name, CellRuleUncached);
+
+    static LockInfo? ClassifyUncached(string name)
+    {
+        Match m;
+        if ((m = ExitRx.Match(name)).Success) return new(name, Kind.Exit, 0, Int(m, 1), 0);
+        if ((m = UsersRx.Match(name)).Success) return new(name, Kind.FileUsers, 1, Int(m, 1), 0);
+        if ((m = GroupLockRx.Match(name)).Success) return new(name, Kind.GroupLock, 2, Int(m, 1), 0);
+        if ((m = CGroupLockRx.Match(name)).Success) return new(name, Kind.ContainerGroupLock, 3, Int(m, 1), 0);
+        if ((m = CMutexRx.Match(name)).Success) return new(name, Kind.ContainerMutex, 4, Int(m, 1), 0);
+        if ((m = MmapRx.Match(name)).Success) return new(name, Kind.MmapSem, 5, Int(m, 1), 0);
+        if ((m = PoolRx.Match(name)).Success) return new(name, Kind.Pool, 6, Int(m, 1), Int(m, 2));
+        if (FilesRx.IsMatch(name) || name is "tasklist" or "containers") return new(name, Kind.Leaf, 7, 0, 0);
+        return null;
+    }
+
+    static CellInfo? CellRuleUncached(string name)
+    {
+        Match m;
+        if ((m = PoolTcesRx.Match(name)).Success)
+        {
+            int table = Int(m, 1), pool = Int(m, 2);
+            return new(name, "LOCK-4", (d, _) => d.Holds(Kind.Pool, table, pool, write: false) ? null : $"'{name}' accessed without 'table {table} pool {pool}'");
+        }
+        if ((m = ItMapRx.Match(name)).Success)
+        {
+            int table = Int(m, 1);
+            return new(name, "LOCK-4", (d, _) => d.MissingPool(table) is { } k ? $"'{name}' accessed without every pool lock of the table ('table {table} pool {k}' not held)" : null);
+        }
+        if ((m = LockedVmRx.Match(name)).Success)
+        {
+            int pid = Int(m, 1);
+            return new(name, "LOCK-5", (d, _) => d.Holds(Kind.MmapSem, pid, 0, write: true) ? null : $"'{name}' accessed without 'proc {pid} mmap_sem' held for writing");
+        }
+        if ((m = EnabledRx.Match(name)).Success)
+        {
+            int c = Int(m, 1);
+            return new(name, "LOCK-3", (d, _) => d.Holds(Kind.ContainerMutex, c, 0, write: false) ? null : $"'{name}' accessed without 'container {c} mutex'");
+        }
+        if ((m = TblRx.Match(name)).Success)
+        {
+            int c = Int(m, 1);
+            return new(name, "LOCK-3", (d, write) =>
+            {
+                bool mutex = d.Holds(Kind.ContainerMutex, c, 0, write: false);
+                if (write)
+                    return mutex && d.Holds(Kind.ContainerGroupLock, c, 0, write: true) ? null
+                        : $"'{name}' written without 'container {c} mutex' and 'container {c} group_lock' held for writing";
+                return mutex || d.Holds(Kind.ContainerGroupLock, c, 0, write: false) ? null
+                    : $"'{name}' read without 'container {c} mutex' or 'container {c} group_lock'";
+            });
+        }
+        if ((m = GroupContainerRx.Match(name)).Success)
+        {
+            int g = Int(m, 1);
+            return new(name, "LOCK-3", (d, write) => !write || d.Holds(Kind.GroupLock, g, 0, write: false) ? null : $"'{name}' written without 'group {g} lock'");
+        }
+        if ((m = ContainerGroupsRx.Match(name)).Success)
+        {
+            int c = Int(m, 1);
+            return new(name, "LOCK-3", (d, write) => d.Holds(Kind.ContainerGroupLock, c, 0, write) ? null
+                : $"'{name}' {(write ? "written" : "read")} without 'container {c} group_lock'{(write ? " held for writing" : "")}");
+        }
+        return null;
+    }
+
+    static int Int(Match m, int g) => int.Parse(m.Groups[g].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+
+    List<Hold> Mine()
+    {
+        int slot = ControlledRuntime.CurrentThreadId + 1;
+        return _held[slot] ??= new List<Hold>(4);
+    }
+
+    bool Holds(Kind kind, int id, int sub, bool write)
+    {
+        foreach (var h in Mine())
+            if (h.Lock.Kind == kind && h.Lock.Id == id && h.Lock.Sub == sub && (!write || h.Write)) return true;
+        return false;
+    }
+
+    int? MissingPool(int table)
+    {
+        int pools = table >= 1 && table <= poolsPerGroup.Length ? poolsPerGroup[table - 1] : 0;
+        for (int k = 0; k < pools; k++)
+            if (!Holds(Kind.Pool, table, k, write: false)) return k;
+        return null;
+    }
+
+    /// <summary>Checks LOCK-2 before the calling thread waits for <paramref name="info"/>.</summary>
+    public void BeforeAcquire(LockInfo info, bool write)
+    {
+        _stats.Count(0);
+        foreach (var h in Mine())
+        {
+            var held = h.Lock;
+            string? why = null;
+            if (held.Kind == Kind.Leaf)
+                why = $"takes '{info.Name}' while holding '{held.Name}', which is taken alone and released before any other lock";
+            else if (info.Kind == Kind.Leaf || held.Kind == Kind.FileUsers)
+                continue; // a leaf may be taken under anything; nothing may be taken under it
+            else if (info.Kind == Kind.FileUsers)
+            {
+                // A file's in-flight reference (fget) is a reference count, not a lock of LOCK-2: it may be taken
+                // under anything. Its write side (the final release) waits for every call on the file, so it must
+                // not be taken while holding a lock of LOCK-2 that such a call may wait for.
+                if (write && held.Rank >= 2) why = $"waits for the calls in flight on '{info.Name}' while holding '{held.Name}'";
+            }
+            else if (held.Rank > info.Rank)
+                why = $"takes '{info.Name}' while holding '{held.Name}', against the order group.lock -> group_lock -> mutex -> mmap_sem -> pool locks";
+            else if (held.Rank == info.Rank)
+            {
+                bool ok = info.Kind switch
+                {
+                    Kind.Pool => held.Id == info.Id && held.Sub < info.Sub,   // ascending pools of one table
+                    Kind.Exit => held.Id < info.Id,                           // two processes, ascending pid
+                    Kind.FileUsers => held.Id != info.Id && !write && !h.Write, // in-flight references of two files
+                    _ => false,
+                };
+                if (!ok) why = $"takes '{info.Name}' while holding '{held.Name}': never two locks of one kind, except pool locks in ascending order";
+            }
+            if (why is not null) Fail("LOCK-2", why);
+        }
+    }
+
+    public void Acquired(LockInfo info, bool write) => Mine().Add(new Hold(info, write));
+
+    public void Released(LockInfo info)
+    {
+        var mine = Mine();
+        for (int i = mine.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(mine[i].Lock, info))
+            {
+                mine.RemoveAt(i);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Checks the lock-set rule of a cell right after the access was scheduled.</summary>
+    public void Accessed(CellInfo rule, bool write)
+    {
+        _stats.Count(rule.ClauseIndex);
+        if (rule.Check(this, write) is { } why) Fail(rule.Clause, why);
+    }
+
+    void Fail(string clause, string why)
+    {
+        string who = ControlledRuntime.CurrentThreadName ?? "uncontrolled code";
+        string holding = string.Join(", ", Mine().Select(h => h.Lock.Name + (h.Write ? "" : " (read)")));
+        ControlledRuntime.Assert(false, $"{clause} violated: {who} {why} (holding: {(holding.Length == 0 ? "nothing" : holding)})");
+    }
+}
+
+/// <summary>How often each locking rule (LOCK-2 .. LOCK-6) was checked, across the iterations that share this object.</summary>
+public sealed class DisciplineStats
+{
+    readonly long[] _counts = new long[5];
+
+    static int Index(string clause) => clause switch
+    {
+        "LOCK-2" => 0,
+        "LOCK-3" => 1,
+        "LOCK-4" => 2,
+        "LOCK-5" => 3,
+        "LOCK-6" => 4,
+        _ => throw new ArgumentException($"not a checked clause: {clause}", nameof(clause)),
+    };
+
+    public void Count(string clause) => _counts[Index(clause)]++;
+
+    internal void Count(int index) => _counts[index]++;
+
+    internal static int IndexOf(string clause) => Index(clause);
+
+    public long this[string clause] => _counts[Index(clause)];
+
+    public override string ToString() => string.Join(", ", Enumerable.Range(0, 5).Select(i => $"LOCK-{i + 2}: {_counts[i]}"));
+}

@@ -1,0 +1,99 @@
+using TceVerify.Concurrency;
+using TceVerify.Harness.Programs;
+using TceVerify.Scheduling;
+using TceVerify.TestKit;
+using TceVerify.Variants;
+using Xunit;
+
+namespace TceVerify.Tests.Concurrency;
+
+/// <summary>
+/// Generated mode: per-thread operation lists built from the model's state after a generated prefix; the pristine
+/// implementation passes them, and a variant's failure is shrunk in its program and then in its schedule.
+/// </summary>
+public class GeneratedTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    [Spec("LOCK-7")]
+    public void Generation_is_deterministic_and_varied()
+    {
+        Assert.Equal(ScenarioGenerator.Generate(7).ToString(), ScenarioGenerator.Generate(7).ToString());
+        var scenarios = Enumerable.Range(0, 200).Select(i => ScenarioGenerator.Generate(i)).ToList();
+        Assert.True(scenarios.Select(s => s.ToString()).Distinct().Count() > 150);
+        Assert.Contains(scenarios, s => s.Threads.Count == 3);
+        Assert.Contains(scenarios, s => s.Prefix.OfType<ForkCmd>().Any() && s.Threads.Any(t => t.Name.EndsWith(":p3", StringComparison.Ordinal)));
+        var ops = scenarios.SelectMany(s => s.Threads).SelectMany(t => t.Commands).Select(c => c.Describe().Split(' ')[0]).ToHashSet();
+        foreach (var op in new[] { "SET_IOMMU", "ENABLE", "DISABLE", "MAP_DMA", "UNMAP_DMA", "SPAPR_TCE_GET_INFO", "GROUP_SET_CONTAINER",
+                     "GROUP_UNSET_CONTAINER", "GROUP_GET_STATUS", "GROUP_GET_DEVICE_FD", "close", "exit", "host_alloc", "host_free" })
+            Assert.Contains(op, ops);
+    }
+
+    [Fact]
+    [Spec("LOCK-7", "INV-8", "INV-11")]
+    public void Generated_scenarios_pass_on_pristine()
+    {
+        int count = Scale.Iterations(40);
+        var failures = new List<string>();
+        for (int seed = 0; seed < count; seed++)
+        {
+            var scenario = ScenarioGenerator.Generate(seed);
+            var outcome = new ScenarioRunner(scenario).Run(Scale.Portfolio(40, seed: (ulong)seed));
+            if (!outcome.Passed && !KnownIssuePattern(outcome)) failures.Add(outcome.ToString());
+        }
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    /// <summary>The pristine non-linearizable histories of <see cref="KnownIssues"/>, recognised in any scenario.</summary>
+    static bool KnownIssuePattern(ScenarioOutcome o)
+    {
+        if (o.Clause != "INV-11") return false;
+        var calls = o.History.Select(h => h.Command.Describe()).ToList();
+        bool deviceVsClose = o.History.Any(h => h.Command.Describe().StartsWith("GROUP_GET_DEVICE_FD", StringComparison.Ordinal)
+            && o.History.Any(c => c.Command is CloseCmd close && h.Command.Describe().Contains($"pid {close.Pid} fd {close.Fd} ", StringComparison.Ordinal) && c.Result == 0));
+        bool statusVsUnset = calls.Any(c => c.StartsWith("GROUP_GET_STATUS", StringComparison.Ordinal)) && calls.Any(c => c.StartsWith("host_", StringComparison.Ordinal));
+        bool failingDeviceVsUnset = o.History.Any(h => h.Command.Describe().StartsWith("GROUP_GET_DEVICE_FD", StringComparison.Ordinal) && h.Result < 0)
+            && o.History.Any(h => h.Command.Describe().StartsWith("GROUP_UNSET_CONTAINER", StringComparison.Ordinal) && h.Result == -TceVerify.Contract.Errno.EBUSY);
+        return deviceVsClose || statusVsUnset || failingDeviceVsUnset;
+    }
+
+    [Fact]
+    [Spec("FIND-11", "INV-7", "LOCK-3")]
+    public void A_generated_failure_is_shrunk_in_its_program_then_in_its_schedule()
+    {
+        var variant = VariantCatalog.Get("literal-set-container-unlocked");
+        var campaign = new GeneratedCampaign(variant.CreateParts, variant.Name, RunnerOptions.SemanticOnly)
+        {
+            Exploration = () => Configuration.Create().WithPortfolioStrategy().WithTestingIterations(150).WithRandomGeneratorSeed(3).WithDataRaceDetection(false),
+            // The core's group ioctls, but GET_DEVICE_FD (whose failing case races UNSET on pristine too, KnownIssues).
+            Settings = GeneratorSettings.Core with
+            {
+                MaxThreads = 3,
+                MaxCallsPerThread = 3,
+                Ops = new HashSet<GenOp> { GenOp.SetContainer, GenOp.UnsetContainer, GenOp.GetStatus, GenOp.Close },
+            },
+        };
+        var found = campaign.FindFailure(0, 200);
+        Assert.NotNull(found);
+        var (seed, scenario, outcome) = found!.Value;
+        Assert.Equal(BugKind.FinalCheckFailure, outcome.Kind);
+
+        var shrunk = campaign.Shrink(scenario, outcome);
+        output.WriteLine($"seed {seed}: {scenario}\n\n{shrunk}");
+        // Program: two threads with one call each, SET_CONTAINER racing SET_CONTAINER or UNSET_CONTAINER without the
+        // group lock (FIND-11: the variant takes none), every other call and thread dropped.
+        Assert.Equal(2, shrunk.Shrunk.Threads.Count);
+        Assert.All(shrunk.Shrunk.Threads, t => Assert.StartsWith("GROUP_", t.Commands.Single().Describe()));
+        Assert.Contains(shrunk.Shrunk.Threads, t => t.Commands.Single().Describe().StartsWith("GROUP_SET_CONTAINER", StringComparison.Ordinal));
+        // The shrunk program passes on the pristine implementation (the bug is the variant's).
+        Assert.True(new ScenarioRunner(shrunk.Shrunk).Run(Configuration.Create().WithDfsStrategy(2).WithTestingIterations(20_000)).Passed);
+        Assert.True(shrunk.Shrunk.CallCount <= scenario.CallCount && shrunk.Shrunk.Prefix.Count <= scenario.Prefix.Count);
+        // Schedule: the fewest preemptions that show it; every smaller bound was exhausted without a failure.
+        Assert.InRange(shrunk.PreemptionBound, 0, 1);
+        Assert.False(shrunk.Minimal.Passed);
+        Assert.Equal(outcome.Kind, shrunk.Minimal.Kind);
+        Assert.Equal(outcome.Clause, shrunk.Minimal.Clause);
+        Assert.True(shrunk.Minimal.Reproduced);
+        Assert.Contains("fewest preemptions", shrunk.ToString());
+        _ = seed;
+    }
+}

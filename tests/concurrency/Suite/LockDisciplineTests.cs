@@ -1,0 +1,236 @@
+using TceVerify.Concurrency;
+using TceVerify.Contract;
+using TceVerify.Harness.Programs;
+using TceVerify.Impl;
+using TceVerify.Impl.Sync;
+using TceVerify.Scheduling;
+using TceVerify.TestKit;
+using Xunit;
+
+namespace TceVerify.Tests.Concurrency;
+
+/// <summary>
+/// The locking protocol (spec/locking.md) checked at every lock operation and shared-cell access of every schedule:
+/// the locks exist as LOCK-1 lists them, the checks are live on the real driver, and each rule rejects what it must.
+/// </summary>
+public class LockDisciplineTests
+{
+    /// <summary>Records the name of every primitive TceImpl creates (over the real primitives).</summary>
+    sealed class RecordingSync : ISyncLayer
+    {
+        public readonly List<(string Kind, string Name)> Created = new();
+        public IKMutex CreateMutex(string name) { Created.Add(("mutex", name)); return RealSync.Instance.CreateMutex(name); }
+        public IKRwSemaphore CreateRwSemaphore(string name) { Created.Add(("rwsem", name)); return RealSync.Instance.CreateRwSemaphore(name); }
+        public IKMutex CreateSpinLock(string name) { Created.Add(("spinlock", name)); return RealSync.Instance.CreateSpinLock(name); }
+        public IKAtomic CreateAtomic(string name, long initial) { Created.Add(("atomic", name)); return RealSync.Instance.CreateAtomic(name, initial); }
+        public ISharedCell CreateCell(string name) { Created.Add(("cell", name)); return RealSync.Instance.CreateCell(name); }
+    }
+
+    [Fact]
+    [Spec("LOCK-1")]
+    public void The_locks_and_atomic_counters_of_LOCK_1_exist_and_the_discipline_knows_every_lock()
+    {
+        var config = PlatformConfig.Small();
+        var sync = new RecordingSync();
+        var system = new ImplSystem(config, sync);
+        foreach (var c in Scenarios.Enabled(config).GetDeviceFd(1, Scenarios.G, config.Groups[0].Devices[0]).Commands)
+        {
+            c.Prepare(system);
+            Assert.True(c.Invoke(system) >= 0, c.Describe());
+        }
+        var names = sync.Created.ToHashSet();
+        // LOCK-1: per group a mutex; per container an rw group_lock and the driver's mutex; per mm an rw mmap_sem;
+        // per table one spinlock per pool; per process the files lock.
+        Assert.Contains(("mutex", "group 1 lock"), names);
+        Assert.Contains(("rwsem", "container 1 group_lock"), names);
+        Assert.Contains(("mutex", "container 1 mutex"), names);
+        Assert.Contains(("rwsem", "proc 1 mmap_sem"), names);
+        for (int k = 0; k < config.Groups[0].Pools; k++) Assert.Contains(("spinlock", $"table 1 pool {k}"), names);
+        Assert.Contains(("mutex", "proc 1 files"), names);
+        // LOCK-1: atomic counters, no lock: container_users, a group's opened, container counts, a file's entry count.
+        Assert.Contains(("atomic", "group 1 container_users"), names);
+        Assert.Contains(("atomic", "group 1 opened"), names);
+        Assert.Contains(("atomic", "container 1 refs"), names);
+        Assert.Contains(sync.Created, p => p.Kind == "atomic" && p.Name.EndsWith(" entries", StringComparison.Ordinal));
+
+        var discipline = new LockDiscipline([4, 2]);
+        foreach (var (kind, name) in sync.Created.Where(p => p.Kind is "mutex" or "rwsem" or "spinlock"))
+            Assert.True(discipline.Classify(name) is not null, $"the lock discipline does not know {kind} '{name}'");
+        // The protected state of LOCK-3/4/5 has a rule.
+        foreach (var cell in new[] { "table 1 pool 0 tces", "table 1 it_map", "proc 1 locked_vm", "container 1 enabled", "container 1 tbl", "group 1 container", "container 1 groups" })
+        {
+            Assert.Contains(("cell", cell), names);
+            Assert.NotNull(discipline.CellRule(cell));
+        }
+    }
+
+    [Fact]
+    [Spec("LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5")]
+    public void Every_rule_is_checked_on_the_real_driver()
+    {
+        var stats = new Dictionary<string, long>();
+        foreach (var s in new[] { Scenarios.AttachEnableRelease(), Scenarios.MapVsDisable(), Scenarios.TwoEnablesOneLimit(), Scenarios.OwnershipVsHostAlloc() })
+        {
+            var runner = new ScenarioRunner(s);
+            var outcome = runner.Run(Scale.Random(20));
+            Assert.True(outcome.Passed, outcome.ToString());
+            foreach (var clause in new[] { "LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5" })
+                stats[clause] = stats.GetValueOrDefault(clause) + runner.Discipline[clause];
+        }
+        Assert.All(stats, kv => Assert.True(kv.Value > 0, $"{kv.Key} was never checked"));
+    }
+
+    /// <summary>Runs <paramref name="body"/> as one logical thread on primitives made by a disciplined ControlledSync.</summary>
+    static TestReport RunDisciplined(Action<ControlledSync> body)
+    {
+        var engine = new TestingEngine(Configuration.Create().WithTestingIterations(1), ctx =>
+        {
+            var sync = new ControlledSync(new LockDiscipline([4, 2]));
+            ctx.Spawn("t", () => body(sync));
+        });
+        return engine.Run();
+    }
+
+    static void AssertViolation(TestReport report, string clause, string fragment)
+    {
+        Assert.Equal(BugKind.AssertionFailure, report.FirstBugKind);
+        Assert.Contains($"{clause} violated", report.FirstBugMessage);
+        Assert.Contains(fragment, report.FirstBugMessage);
+    }
+
+    [Fact]
+    [Spec("LOCK-2")]
+    public void Lock_order_is_enforced()
+    {
+        AssertViolation(RunDisciplined(s =>
+        {
+            var mutex = s.CreateMutex("container 1 mutex");
+            var group = s.CreateMutex("group 1 lock");
+            mutex.Lock();
+            group.Lock();
+        }), "LOCK-2", "against the order");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
+            var groupLock = s.CreateRwSemaphore("container 1 group_lock");
+            mm.DownWrite();
+            groupLock.DownRead();
+        }), "LOCK-2", "against the order");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var a = s.CreateMutex("container 1 mutex");
+            var b = s.CreateMutex("container 2 mutex");
+            a.Lock();
+            b.Lock();
+        }), "LOCK-2", "never two locks of one kind");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var p1 = s.CreateSpinLock("table 1 pool 1");
+            var p0 = s.CreateSpinLock("table 1 pool 0");
+            p1.Lock();
+            p0.Lock();
+        }), "LOCK-2", "ascending");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var files = s.CreateMutex("proc 1 files");
+            var mutex = s.CreateMutex("container 1 mutex");
+            files.Lock();
+            mutex.Lock();
+        }), "LOCK-2", "taken alone");
+
+        // The protocol's own order passes: group.lock, group_lock, mutex, mmap_sem, every pool ascending; files alone.
+        var ok = RunDisciplined(s =>
+        {
+            var locks = new IKMutex[4];
+            for (int k = 0; k < 4; k++) locks[k] = s.CreateSpinLock($"table 1 pool {k}");
+            var group = s.CreateMutex("group 1 lock");
+            var groupLock = s.CreateRwSemaphore("container 1 group_lock");
+            var mutex = s.CreateMutex("container 1 mutex");
+            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
+            var files = s.CreateMutex("proc 1 files");
+            group.Lock(); groupLock.DownWrite(); mutex.Lock(); mm.DownWrite();
+            foreach (var l in locks) l.Lock();
+            foreach (var l in locks.Reverse()) l.Unlock();
+            mm.UpWrite(); mutex.Unlock(); groupLock.UpWrite(); group.Unlock();
+            files.Lock(); files.Unlock();
+        });
+        Assert.Null(ok.FirstBug);
+    }
+
+    [Fact]
+    [Spec("LOCK-4")]
+    public void Pool_state_needs_its_pool_lock_and_it_map_needs_every_pool_lock()
+    {
+        AssertViolation(RunDisciplined(s => s.CreateCell("table 1 pool 2 tces").Write()), "LOCK-4", "'table 1 pool 2'");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var pools = Enumerable.Range(0, 3).Select(k => s.CreateSpinLock($"table 1 pool {k}")).ToList(); // pool 3 missing
+            var map = s.CreateCell("table 1 it_map");
+            foreach (var p in pools) p.Lock();
+            map.Read();
+        }), "LOCK-4", "'table 1 pool 3' not held");
+
+        Assert.Null(RunDisciplined(s =>
+        {
+            var pool = s.CreateSpinLock("table 1 pool 2");
+            var tces = s.CreateCell("table 1 pool 2 tces");
+            pool.Lock();
+            tces.Write();
+            pool.Unlock();
+        }).FirstBug);
+    }
+
+    [Fact]
+    [Spec("LOCK-5")]
+    public void Locked_vm_is_checked_and_updated_under_mmap_sem_for_writing()
+    {
+        AssertViolation(RunDisciplined(s =>
+        {
+            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
+            var lockedVm = s.CreateCell("proc 1 locked_vm");
+            mm.DownRead();
+            lockedVm.Write();
+        }), "LOCK-5", "for writing");
+
+        Assert.Null(RunDisciplined(s =>
+        {
+            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
+            var lockedVm = s.CreateCell("proc 1 locked_vm");
+            mm.DownWrite();
+            lockedVm.Read();
+            lockedVm.Write();
+            mm.UpWrite();
+        }).FirstBug);
+    }
+
+    [Fact]
+    [Spec("LOCK-3", "LOCK-6")]
+    public void Driver_state_needs_the_container_mutex_and_tbl_changes_only_under_group_lock_for_writing()
+    {
+        AssertViolation(RunDisciplined(s => s.CreateCell("container 1 enabled").Read()), "LOCK-3", "'container 1 mutex'");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var mutex = s.CreateMutex("container 1 mutex");
+            var tbl = s.CreateCell("container 1 tbl");
+            mutex.Lock();
+            tbl.Write(); // mutex alone is not enough to change tbl (LOCK-6: GET_INFO reads it under group_lock only)
+        }), "LOCK-3", "group_lock' held for writing");
+
+        Assert.Null(RunDisciplined(s =>
+        {
+            var groupLock = s.CreateRwSemaphore("container 1 group_lock");
+            var tbl = s.CreateCell("container 1 tbl");
+            groupLock.DownRead();
+            tbl.Read(); // GET_INFO: no driver lock, group_lock for reading
+            groupLock.UpRead();
+        }).FirstBug);
+
+        AssertViolation(RunDisciplined(s => s.CreateCell("group 1 container").Write()), "LOCK-3", "'group 1 lock'");
+    }
+}
