@@ -127,7 +127,7 @@ public sealed partial class ScenarioOutcome
                 {
                     var cells = lines[i].Split(" | ");
                     if (cells.Length >= 2 && cells[0].Trim().Length == 0 && SetupRelease().IsMatch(cells[1].Trim())
-                        && cells.Skip(2).All(c => c.Trim().Length == 0))
+                        && cells.Skip(2).All(c => c.Trim().Trim('|').Trim().Length == 0))
                     {
                         dropped++;
                         continue;

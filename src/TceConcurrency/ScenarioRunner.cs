@@ -50,7 +50,7 @@ public sealed record RunnerOptions
 /// </summary>
 public sealed class ScenarioRunner
 {
-    const int MaxCachedVerdicts = 20_000;
+    const int MaxCachedVerdicts = 50_000;
 
     readonly ConcurrentScenario _scenario;
     readonly Func<KernelParts?>? _parts;
@@ -208,7 +208,7 @@ public sealed class ScenarioRunner
     {
         FinalChecks++;
         var snapshot = state.System.Snapshot();
-        string? key = _options.CacheVerdicts ? snapshot.Text : null;
+        string? key = _options.CacheVerdicts ? StateKey(snapshot) : null;
         if (_options.StateInvariants)
         {
             string? verdict;
@@ -234,6 +234,10 @@ public sealed class ScenarioRunner
         if (linKey is not null && _linearizabilityVerdicts.Count < MaxCachedVerdicts) _linearizabilityVerdicts[linKey] = message;
         return message;
     }
+
+    /// <summary>A collision-free (SHA-256) key of a final state, so the caches hold no copies of whole snapshots.</summary>
+    static string StateKey(Snapshot snapshot) =>
+        Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(snapshot.Text)));
 
     /// <summary>What a linearizability verdict depends on besides the final state: each call's result and which
     /// calls returned before which others were called (absolute positions do not matter).</summary>

@@ -97,6 +97,60 @@ public static class Scenarios
         ]) { Clauses = ["CORE-24", "CORE-27", "INV-11"] };
     }
 
+    /// <summary>PROC-6 against CORE-24: a close of the device fd, and a second thread that closes the same fd (-EBADF: the
+    /// first close has removed it) and then unsets the container, before the first close's release has dropped the
+    /// device's container user reference (a known issue, <see cref="KnownIssues"/>).</summary>
+    public static ConcurrentScenario DeviceCloseVsCloseAndUnset()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = Joined(cfg).SetIommu(1, C).GetDeviceFd(1, G, cfg.Groups[0].Devices[0]).Commands; // device fd 5
+        return new("device-close-vs-close-and-unset", cfg, prefix,
+        [
+            Thread(cfg, "close", 1, t => t.Close(1, 5)),
+            Thread(cfg, "close-unset", 2, t => t.Close(1, 5).UnsetContainer(1, G)),
+        ]) { Clauses = ["PROC-6", "CORE-24", "CORE-30", "INV-11"] };
+    }
+
+    /// <summary>PROC-5 against HOST-4: the process exits (marked exited first, its fds closed after) while a second thread
+    /// of it asks for the group's status (-ESRCH once the exit began) and then the host allocates in the table the
+    /// exit will hand back (a known issue, <see cref="KnownIssues"/>).</summary>
+    public static ConcurrentScenario ExitVsStatusAndHostAlloc()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("exit-vs-status-and-host-alloc", cfg, Joined(cfg).SetIommu(1, C).Commands,
+        [
+            Thread(cfg, "exit", 1, t => t.Exit(1)),
+            Thread(cfg, "status-host", 2, t => t.GetStatus(1, G).HostAlloc(1, 1)),
+        ]) { Clauses = ["PROC-5", "HOST-4", "INV-11"] };
+    }
+
+    /// <summary>CORE-24 against CORE-27 and CORE-6: UNSET_CONTAINER drops container_users to 0 before it detaches the group
+    /// and releases the driver (CORE-25); a GET_DEVICE_FD in between already fails (-EINVAL), a DISABLE after it still
+    /// finds the driver (a known issue, <see cref="KnownIssues"/>).</summary>
+    public static ConcurrentScenario UnsetVsDeviceFdAndDisable()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("unset-vs-device-fd-and-disable", cfg, Enabled(cfg).Commands,
+        [
+            Thread(cfg, "unset", 1, t => t.UnsetContainer(1, G)),
+            Thread(cfg, "device-disable", 2, t => t.GetDeviceFd(1, G, cfg.Groups[0].Devices[0]).Disable(1, C)),
+        ]) { Clauses = ["CORE-24", "CORE-25", "CORE-27", "INV-11"] };
+    }
+
+    /// <summary>PROC-2 against PROC-6: a forked child's MAP looks its container fd up, the child closes that fd (the parent
+    /// still holds the file), and the parent enables the container; the MAP, still in flight, then succeeds (a known
+    /// issue, <see cref="KnownIssues"/>).</summary>
+    public static ConcurrentScenario InFlightCallVsClose()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = Joined(cfg).SetIommu(1, C).Fork(1).Commands; // child pid 3 shares fds 3, 4
+        return new("in-flight-call-vs-close", cfg, prefix,
+        [
+            Thread(cfg, "child-map", 1, t => t.Map(3, C, Script.VaddrOf(cfg, 1, 0), 0, 0x1000)),
+            Thread(cfg, "close-enable", 2, t => t.Close(3, C).Enable(1, C)),
+        ]) { Clauses = ["PROC-2", "PROC-6", "MAP-3", "INV-11"] };
+    }
+
     /// <summary>MAP of two pages races DISABLE: the map must see the container enabled throughout or not at all.</summary>
     public static ConcurrentScenario MapVsDisable(int pageShift = 12)
     {
@@ -253,7 +307,8 @@ public static class Scenarios
         AttachEnableRelease(), OwnershipVsHostAlloc(), ReleaseVsHostAlloc(), DoubleSetContainer(), DeviceFdVsUnset(),
         MapVsDisable(), InfoBesideEverything(), TwoEnablesOneLimit(), TwoContainers(), PassedFdDisableVsMap(),
         ExitVsPassedUser(), OwnershipStorm(), EnableTwice(), TwoGroupsOneContainer(), MapVsUnset(), DisableVsEnableOneMm(),
-        FailingDeviceFdVsUnset(),
+        FailingDeviceFdVsUnset(), DeviceCloseVsCloseAndUnset(), ExitVsStatusAndHostAlloc(), UnsetVsDeviceFdAndDisable(),
+        InFlightCallVsClose(),
     ];
 
     /// <summary>The schedules of the concurrency-only findings.</summary>

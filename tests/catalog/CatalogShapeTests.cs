@@ -84,7 +84,8 @@ public sealed partial class CatalogShapeTests
             // the first posted patch
             "patch-map-aligns-iova-size", "patch-attach-no-clear", "patch-map-over-existing", "patch-no-locked-vm-accounting",
             // error paths: argsz, flags, alignment, window start and end, off by one, wrap-around
-            "map-argsz-unchecked", "unmap-argsz-unchecked", "info-argsz-unchecked", "map-flags-unchecked", "unmap-flags-unchecked",
+            "map-argsz-unchecked", "unmap-argsz-unchecked", "info-argsz-unchecked", "status-argsz-unchecked", "map-flags-unchecked",
+            "unmap-flags-unchecked", "set-container-negative-fd", "check-extension-accepts-type1",
             "map-vaddr-unaligned-accepted", "map-size-unaligned-accepted", "put-check-iova-unaligned", "unmap-size-unaligned-accepted",
             "unmap-iova-unaligned-accepted", "put-check-below-window", "unmap-below-window", "literal-map-end-unchecked",
             "unmap-past-window", "map-end-off-by-one", "unmap-end-off-by-one", "map-end-wraps", "unmap-end-wraps",

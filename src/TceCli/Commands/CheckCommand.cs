@@ -119,7 +119,7 @@ static partial class CheckCommand
             string where = $"schedule {f.Iteration + 1} of seed {f.Seed} ({f.Strategy})";
             // A documented issue of the pristine implementation (KnownIssues) is shown, with a replay command that
             // needs no file, but does not fail the check.
-            if (ScheduleExplorer.KnownIssue(f) is not null)
+            if (f.Known)
             {
                 known.Add(new FailureLine("schedule", sc.Name, f.Kind.ToString(), f.Clause, f.Headline, "",
                     $"{Cli.Invocation} replay --scenario {sc.Name} --variant {f.Variant} --trace {f.Trace}", where, f.ReadableTrace));
@@ -156,7 +156,7 @@ static partial class CheckCommand
                 timedOut,
                 invariants = new { held, broken, knownIssues = knownClauses },
                 properties = allProperties.Select(p => new { name = p.Name, cases = p.Cases, commands = p.Commands, passed = p.Passed, invariants = p.Invariants }),
-                scenarios = result.Scenarios.Select(x => new { name = x.Name, threads = x.Threads, schedules = x.Schedules, passed = x.Passed, knownIssue = x.Failure is { } kf && ScheduleExplorer.KnownIssue(kf) is not null }),
+                scenarios = result.Scenarios.Select(x => new { name = x.Name, threads = x.Threads, schedules = x.Schedules, passed = x.Passed, knownIssue = x.Failure is { Known: true } }),
                 failures = failures.Select(f => new { type = f.Type, name = f.Name, kind = f.Kind, clause = f.Clause, message = f.Headline, where = f.Where, file = f.File, replay = f.Replay }),
                 knownIssues = known.Select(f => new { scenario = f.Name, kind = f.Kind, clause = f.Clause, message = f.Headline, file = f.File, replay = f.Replay }),
             });
@@ -172,9 +172,9 @@ static partial class CheckCommand
                 new Markup(p.Passed ? Verdict(true) : $"{Verdict(false)} {Markup.Escape(p.Failure!.Result.Kind)}"));
         var hand = result.Scenarios.Take(Concurrency.Scenarios.HandWritten.Count).ToList();
         var pairs = result.Scenarios.Skip(hand.Count).ToList();
-        bool Known(ScenarioResult x) => x.Failure is { } f && ScheduleExplorer.KnownIssue(f) is not null;
+        bool Known(ScenarioResult x) => x.Failure is { } f && f.Known;
         foreach (var sc in hand)
-            table.AddRow(new Text("scenario " + sc.Name), new Text($"{Values.Count(sc.Schedules)} schedules, {sc.Threads} threads"),
+            table.AddRow(new Text("scenario " + sc.Name), new Text($"{Values.Count(sc.Schedules)} schedule{(sc.Schedules == 1 ? "" : "s")}, {sc.Threads} threads"),
                 new Markup(sc.Passed ? Verdict(true) : Known(sc) ? $"[yellow]known issue[/] {Markup.Escape(sc.Failure!.Clause ?? "")}"
                     : $"{Verdict(false)} {Markup.Escape(sc.Failure!.Kind.ToString())}"));
         if (pairs.Count > 0)

@@ -20,8 +20,8 @@ internal class SpaprTceDriver
 
     // ================================================================ ops table
 
-    /// <summary>EXT-1 check_extension: the core may ask with no data at all.</summary>
-    internal long CheckExtension(ulong arg) => arg == Abi.SpaprTceIommu ? 1 : 0;
+    /// <summary>EXT-1 check_extension: the core may ask with no data at all. Catalog hook: the IOMMU types supported.</summary>
+    protected internal virtual long CheckExtension(ulong arg) => arg == Abi.SpaprTceIommu ? 1 : 0;
 
     /// <summary>OPEN-1 open(arg).</summary>
     internal int Open(ulong arg, int containerId, out TceContainer? data)

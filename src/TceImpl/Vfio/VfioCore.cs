@@ -219,8 +219,8 @@ internal class VfioCore
     {
         Span<byte> status = stackalloc byte[Abi.GroupStatusMinsz];
         if (UserAccess.CopyFromUser(cur, arg, status) != 0) return -Errno.EFAULT;     // CORE-22, ABI-8
-        if (BinaryPrimitives.ReadUInt32LittleEndian(status) < Abi.GroupStatusMinsz)
-            return -Errno.EINVAL;                                                      // CORE-22, ABI-8
+        int ret = GroupStatusArgszCheck(BinaryPrimitives.ReadUInt32LittleEndian(status)); // CORE-22, ABI-8
+        if (ret != 0) return ret;
         uint flags = 0;
         if (group.Viable) flags |= Abi.GroupFlagViable;                                // CORE-22
         if (group.ContainerId.Read() != 0) flags |= Abi.GroupFlagContainerSet;           // CORE-22
@@ -233,7 +233,8 @@ internal class VfioCore
     long GroupSetContainer(VfioGroup group, in Current cur, ulong arg)
     {
         if (UserAccess.GetUserInt32(cur, arg, out int fd) != 0) return -Errno.EFAULT; // CORE-23, ABI-9
-        if (fd < 0) return -Errno.EINVAL;                                              // CORE-23
+        int bad = SetContainerFdCheck(fd);                                             // CORE-23
+        if (bad != 0) return bad;
         GroupLock(group);                                                              // CORE-23 (FIND-11)
         long ret = SetContainer(group, cur, fd);
         GroupUnlock(group);
@@ -412,6 +413,12 @@ internal class VfioCore
 
     /// <summary>Counterpart of <see cref="GroupLockWrite"/>.</summary>
     protected internal virtual void GroupUnlockWrite(VfioContainer container, CoreOp op) => container.GroupLock.UpWrite();
+
+    /// <summary>CORE-22, ABI-8: argsz below minsz.</summary>
+    protected internal virtual int GroupStatusArgszCheck(uint argsz) => argsz < Abi.GroupStatusMinsz ? -Errno.EINVAL : 0;
+
+    /// <summary>CORE-23: a negative fd is rejected before any lock is taken.</summary>
+    protected internal virtual int SetContainerFdCheck(int fd) => fd < 0 ? -Errno.EINVAL : 0;
 
     /// <summary>CORE-23's first check under the group's lock: the group already has a container (-EINVAL).</summary>
     protected internal virtual int SetContainerUsersCheck(VfioGroup group, in Current cur, int fd) =>

@@ -156,6 +156,27 @@ internal sealed class InfoArgszUnchecked(KernelContext ctx) : SpaprTceDriver(ctx
     protected internal override int InfoArgszCheck(uint argsz) => 0;
 }
 
+/// <summary>GET_STATUS (CORE-22) without its argsz check: a short struct is answered (and written back).</summary>
+internal sealed class StatusArgszUnchecked(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
+    : VfioCore(ctx, driver, groups)
+{
+    protected internal override int GroupStatusArgszCheck(uint argsz) => 0;
+}
+
+/// <summary>SET_CONTAINER (CORE-23) without its negative-fd check: the lookup then says -EBADF instead of -EINVAL.</summary>
+internal sealed class SetContainerNegativeFd(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
+    : VfioCore(ctx, driver, groups)
+{
+    protected internal override int SetContainerFdCheck(int fd) => 0;
+}
+
+/// <summary>CHECK_EXTENSION (EXT-1) also claims VFIO_TYPE1_IOMMU: the core then picks this driver for SET_IOMMU(1),
+/// whose open fails with -EINVAL instead of the core's -ENODEV (CORE-4).</summary>
+internal sealed class CheckExtensionAcceptsType1(KernelContext ctx) : SpaprTceDriver(ctx)
+{
+    protected internal override long CheckExtension(ulong arg) => arg == Abi.Type1Iommu ? 1 : base.CheckExtension(arg);
+}
+
 /// <summary>Wrong precedence in ENABLE: the RLIMIT_MEMLOCK check (EN-5, -ENOMEM) before the enabled check (EN-4,
 /// -EBUSY), so enabling an enabled container near its limit says -ENOMEM.</summary>
 internal sealed class EnableLimitBeforeBusy(KernelContext ctx) : SpaprTceDriver(ctx)

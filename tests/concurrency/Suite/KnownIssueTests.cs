@@ -21,7 +21,7 @@ public class KnownIssueTests
 
     [Theory]
     [MemberData(nameof(Issues))]
-    [Spec("LOCK-7", "INV-11")]
+    [Spec("LOCK-7", "LOCK-8", "INV-11", "FIND-13", "FIND-14", "FIND-15", "FIND-16", "FIND-17", "FIND-18")]
     public void Known_issue_is_still_found(string scenario)
     {
         var issue = KnownIssues.All.Single(i => i.Scenario == scenario);
@@ -31,5 +31,8 @@ public class KnownIssueTests
         Assert.Equal(BugKind.FinalCheckFailure, outcome.Kind);
         Assert.Equal(issue.Clause, outcome.Clause);
         Assert.True(outcome.Reproduced, outcome.ToString());
+        Assert.True(issue.Shows(outcome.History), "the issue's history pattern does not recognise:\n" + outcome);
+        Assert.True(KnownIssues.Explains(outcome.History));
+        if (issue.Finding is { } finding) Assert.Matches(@"^FIND-1[3-9]$", finding);
     }
 }

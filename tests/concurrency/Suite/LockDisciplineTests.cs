@@ -27,7 +27,7 @@ public class LockDisciplineTests
     }
 
     [Fact]
-    [Spec("LOCK-1")]
+    [Spec("LOCK-1", "LOCK-8")]
     public void The_locks_and_atomic_counters_of_LOCK_1_exist_and_the_discipline_knows_every_lock()
     {
         var config = PlatformConfig.Small();
@@ -52,6 +52,11 @@ public class LockDisciplineTests
         Assert.Contains(("atomic", "group 1 opened"), names);
         Assert.Contains(("atomic", "container 1 refs"), names);
         Assert.Contains(sync.Created, p => p.Kind == "atomic" && p.Name.EndsWith(" entries", StringComparison.Ordinal));
+        // LOCK-8: a per-process exit semaphore, a per-file in-flight semaphore; the pid table and container registry.
+        Assert.Contains(("rwsem", "proc 1 exit"), names);
+        Assert.Contains(sync.Created, p => p.Kind == "rwsem" && p.Name.StartsWith("file ", StringComparison.Ordinal) && p.Name.EndsWith(" users", StringComparison.Ordinal));
+        Assert.Contains(("mutex", "tasklist"), names);
+        Assert.Contains(("mutex", "containers"), names);
 
         var discipline = new LockDiscipline([4, 2]);
         foreach (var (kind, name) in sync.Created.Where(p => p.Kind is "mutex" or "rwsem" or "spinlock"))
@@ -65,7 +70,7 @@ public class LockDisciplineTests
     }
 
     [Fact]
-    [Spec("LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5")]
+    [Spec("LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8")]
     public void Every_rule_is_checked_on_the_real_driver()
     {
         var stats = new Dictionary<string, long>();
@@ -74,7 +79,7 @@ public class LockDisciplineTests
             var runner = new ScenarioRunner(s);
             var outcome = runner.Run(Scale.Random(20));
             Assert.True(outcome.Passed, outcome.ToString());
-            foreach (var clause in new[] { "LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5" })
+            foreach (var clause in new[] { "LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8" })
                 stats[clause] = stats.GetValueOrDefault(clause) + runner.Discipline[clause];
         }
         Assert.All(stats, kv => Assert.True(kv.Value > 0, $"{kv.Key} was never checked"));
@@ -159,6 +164,56 @@ public class LockDisciplineTests
             files.Lock(); files.Unlock();
         });
         Assert.Null(ok.FirstBug);
+    }
+
+    [Fact]
+    [Spec("LOCK-8")]
+    public void Call_lifetime_locks_come_first_and_the_pid_table_and_registry_are_leaves()
+    {
+        AssertViolation(RunDisciplined(s =>
+        {
+            var group = s.CreateMutex("group 1 lock");
+            var exit = s.CreateRwSemaphore("proc 1 exit");
+            group.Lock();
+            exit.DownRead();
+        }), "LOCK-8", "against the order");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var mutex = s.CreateMutex("container 1 mutex");
+            var inFlight = s.CreateRwSemaphore("file 7 (group 1) users");
+            mutex.Lock();
+            inFlight.DownWrite(); // the final release waits for calls in flight: never under a lock they may need
+        }), "LOCK-8", "waits for the calls in flight");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var p2 = s.CreateRwSemaphore("proc 2 exit");
+            var p1 = s.CreateRwSemaphore("proc 1 exit");
+            p2.DownRead();
+            p1.DownRead(); // fd passing takes both processes' exit locks in pid order
+        }), "LOCK-8", "never two locks of one kind");
+
+        AssertViolation(RunDisciplined(s =>
+        {
+            var tasks = s.CreateMutex("tasklist");
+            var files = s.CreateMutex("proc 1 files");
+            tasks.Lock();
+            files.Lock();
+        }), "LOCK-8", "taken alone");
+
+        // What a call does: exit lock, in-flight reference, the LOCK-2 locks; an fget under group.lock is a reference.
+        Assert.Null(RunDisciplined(s =>
+        {
+            var p1 = s.CreateRwSemaphore("proc 1 exit");
+            var p2 = s.CreateRwSemaphore("proc 2 exit");
+            var groupFile = s.CreateRwSemaphore("file 2 (group 1) users");
+            var group = s.CreateMutex("group 1 lock");
+            var containerFile = s.CreateRwSemaphore("file 1 (container 1) users");
+            p1.DownRead(); p2.DownRead(); p2.UpRead();
+            groupFile.DownRead(); group.Lock(); containerFile.DownRead();
+            containerFile.UpRead(); group.Unlock(); groupFile.UpRead(); p1.UpRead();
+        }).FirstBug);
     }
 
     [Fact]
