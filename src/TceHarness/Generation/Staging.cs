@@ -70,9 +70,11 @@ public static class Staging
     /// <summary>The snapshot of a computed observation, parsed back (so its <see cref="Observed.Source"/> is set, which the
     /// line-by-line INV-5 comparison needs). Equal to the real snapshot of the staged state (tests/properties
     /// HarnessTests checks it); taken only for calls that fail, so successful calls never pay for it.</summary>
-    public static Observed WithSource(Observed o)
+    public static Observed WithSource(Observed o) => o.Source is not null ? o : Observed.Parse(Render(o));
+
+    /// <summary>Renders an observation through the contract's SnapshotBuilder (the inverse of Observed.Parse).</summary>
+    public static Snapshot Render(Observed o)
     {
-        if (o.Source is not null) return o;
         var b = new SnapshotBuilder();
         foreach (var (pfn, (refs, dirty)) in o.Pages) b.Page(pfn, refs, dirty);
         foreach (var ((pfn, off), hex) in o.Memory) b.Memory16(pfn, off, Convert.FromHexString(hex));
@@ -94,7 +96,7 @@ public static class Staging
             b.Table(id, t.Owner, t.FlushPending, (int)t.Inject, t.ItMap);
             foreach (var (e, v) in t.Tces) b.Tce(id, e, v);
         }
-        return Observed.Parse(b.Build());
+        return b.Build();
     }
 
     /// <summary>A copy sharing everything but the memory map (the only part staging changes); it has no

@@ -38,7 +38,7 @@ public sealed class HarnessTests
             {
                 c.Prepare(sys); c.Invoke(sys);
                 var snap = sys.Snapshot();
-                Assert.Equal(snap.Text, Render(Observed.Parse(snap)).Text);
+                Assert.Equal(snap.Text, Staging.Render(Observed.Parse(snap)).Text);
             }
         }
     }
@@ -164,32 +164,5 @@ public sealed class HarnessTests
                      "UNMAP_DMA 0", "UNMAP_DMA -EINVAL", "ENABLE -ENOMEM", "SET_IOMMU -EBUSY", "SPAPR_TCE_GET_INFO -EFAULT",
                      "GROUP_GET_STATUS -EFAULT", "GROUP_GET_DEVICE_FD 0", "HostAllocCmd 0", "HostFreeCmd 0", "ExitCmd 0" })
             Assert.Contains(wanted, results);
-    }
-
-    /// <summary>Renders an observation through the contract's SnapshotBuilder (the inverse of Observed.Parse).</summary>
-    static Snapshot Render(Observed o)
-    {
-        var b = new SnapshotBuilder();
-        foreach (var (pfn, (refs, dirty)) in o.Pages) b.Page(pfn, refs, dirty);
-        foreach (var ((pfn, off), hex) in o.Memory) b.Memory16(pfn, off, Convert.FromHexString(hex));
-        foreach (var (pid, p) in o.Processes)
-        {
-            b.Process(pid, p.Exited, p.LockedVm);
-            foreach (var (vpage, (pfn, w)) in p.Vm) b.UserPage(pid, vpage, pfn, w);
-            foreach (var (fd, (kind, id, dev)) in p.Fds)
-                _ = kind switch { "container" => b.FdContainer(pid, fd, id), "group" => b.FdGroup(pid, fd, id), _ => b.FdDevice(pid, fd, id, dev) };
-        }
-        foreach (var (id, c) in o.Containers) b.Container(id, c.Refs, c.Groups, c.Driver, c.Tbl, c.Enabled, c.Payer);
-        foreach (var (id, g) in o.Groups)
-        {
-            b.Group(id, g.Opened, g.Container, (int)g.Users);
-            foreach (var (d, n) in g.DeviceOpens) b.DeviceOpens(id, d, n);
-        }
-        foreach (var (id, t) in o.Tables)
-        {
-            b.Table(id, t.Owner, t.FlushPending, (int)t.Inject, t.ItMap);
-            foreach (var (e, v) in t.Tces) b.Tce(id, e, v);
-        }
-        return b.Build();
     }
 }
