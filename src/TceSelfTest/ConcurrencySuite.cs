@@ -5,26 +5,13 @@ using TceVerify.Variants;
 namespace TceVerify.SelfTest;
 
 /// <summary>
-/// The concurrency suite's checks, one at a time: each check is run alone (the runner's other checks and, but for the
-/// data-race check, race detection off), so that an entry is shown to be caught by that check and not by a neighbour.
+/// How the self-test explores a concurrency-only entry: each check runs alone (<see cref="ConcurrencyChecks.OptionsFor"/>,
+/// race detection only for the data-race check), so an entry is shown to be caught by that check and not by a
+/// neighbour; the schedules come from the portfolio, then from bounded DFS.
 /// </summary>
 public static class ConcurrencySuite
 {
-    /// <summary>The runner's checks for one check of <see cref="Checks.Concurrent"/>.</summary>
-    public static RunnerOptions OptionsFor(string check)
-    {
-        var none = RunnerOptions.EngineOnly with { DescribeStates = false };
-        return check switch
-        {
-            Checks.LockDiscipline => none with { LockDiscipline = true },
-            Checks.DataRace or Checks.Deadlock => none,
-            Checks.Linearizability => none with { Linearizability = true },
-            Checks.Invariants => none with { StateInvariants = true },
-            _ => throw new ArgumentException($"no concurrency check '{check}'; known: {string.Join(", ", Checks.Concurrent)}"),
-        };
-    }
-
-    /// <summary>Every check at once, race detection on.</summary>
+    /// <summary>Every check at once, race detection on (the pristine implementation must pass them all).</summary>
     public static RunnerOptions Everything { get; } = RunnerOptions.Default with { DescribeStates = false };
 
     /// <summary>The explorations of one scenario, in order: the portfolio (random and PCT schedules), then bounded DFS.</summary>
@@ -35,30 +22,23 @@ public static class ConcurrencySuite
     ];
 
     static Configuration Base(string? check, SelfTestOptions o) =>
-        Configuration.Create()
-            .WithRandomGeneratorSeed(o.ScheduleSeed)
-            .WithMaxSchedulingSteps(o.MaxSchedulingSteps)
-            .WithDataRaceDetection(check is null or Checks.DataRace)
-            .WithReadableTraceOnBug(false);
+        ConcurrencyChecks.Configure(
+            Configuration.Create()
+                .WithRandomGeneratorSeed(o.ScheduleSeed)
+                .WithMaxSchedulingSteps(o.MaxSchedulingSteps)
+                .WithReadableTraceOnBug(false),
+            check);
 
-    /// <summary>Which check a bug report comes from, and the clauses it names.</summary>
+    /// <summary>Which check a bug report comes from (<see cref="ConcurrencyChecks.Classify"/>), with every clause the message names.</summary>
     public static (string Check, IReadOnlyList<string> Clauses) Classify(BugReport bug)
     {
+        var (check, _) = ConcurrencyChecks.Classify(bug);
         var clauses = SequentialSuite.Clauses(bug.Message);
-        switch (bug.Kind)
+        return check switch
         {
-            case BugKind.DataRace: return (Checks.DataRace, clauses);
-            case BugKind.Deadlock: return (Checks.Deadlock, ["INV-8", .. clauses]);
-            case BugKind.Livelock: return ("livelock", ["INV-8", .. clauses]);
-            case BugKind.InvariantViolation: return ("every step", clauses);
-            case BugKind.UnhandledException: return ("exception", clauses);
-            case BugKind.AssertionFailure when bug.Message.Contains(" violated: ", StringComparison.Ordinal) && clauses.Count > 0 && clauses[0].StartsWith("LOCK-", StringComparison.Ordinal):
-                return (Checks.LockDiscipline, clauses);
-            case BugKind.FinalCheckFailure when bug.Message.Contains("invariants broken", StringComparison.Ordinal):
-                return (Checks.Invariants, clauses);
-            case BugKind.FinalCheckFailure when bug.Message.Contains("INV-11", StringComparison.Ordinal):
-                return (Checks.Linearizability, ["INV-11", .. clauses]);
-            default: return (bug.Kind.ToString(), clauses);
-        }
+            Checks.Deadlock or "livelock" => (check, ["INV-8", .. clauses]),
+            Checks.Linearizability => (check, ["INV-11", .. clauses.Where(c => c != "INV-11")]),
+            _ => (check, clauses),
+        };
     }
 }

@@ -92,8 +92,8 @@ public static class SelfTestRunner
         long schedules = 0;
         foreach (var name in v.Expected.Scenarios)
         {
-            var scenario = SelfTestScenarios.Get(name);
-            var runner = new ScenarioRunner(scenario, v.CreateParts, ConcurrencySuite.OptionsFor(v.Expected.Check), v.Name);
+            var scenario = Scenarios.Get(name);
+            var runner = new ScenarioRunner(scenario, v.CreateParts, ConcurrencyChecks.OptionsFor(v.Expected.Check), v.Name);
             foreach (var (strategy, configuration) in ConcurrencySuite.Explorations(v.Expected.Check, o.Schedules, o.DfsSchedules, o))
             {
                 var report = runner.Explore(configuration);
@@ -114,8 +114,8 @@ public static class SelfTestRunner
                     Step = bug.Steps,
                     Work = schedules,
                     Detail = FirstLine(bug.Message),
-                    Replay = $"new ScenarioRunner(SelfTestScenarios.Get(\"{name}\"), VariantCatalog.Get(\"{v.Name}\").CreateParts, " +
-                             $"ConcurrencySuite.OptionsFor(\"{v.Expected.Check}\"), \"{v.Name}\").Replay(\"{bug.ReproducibleTrace}\")",
+                    Replay = $"new ScenarioRunner(Scenarios.Get(\"{name}\"), VariantCatalog.Get(\"{v.Name}\").CreateParts, " +
+                             $"ConcurrencyChecks.OptionsFor(\"{v.Expected.Check}\"), \"{v.Name}\").Replay(\"{bug.ReproducibleTrace}\")",
                 };
             }
         }
@@ -141,7 +141,7 @@ public static class SelfTestRunner
         foreach (var check in Checks.Concurrent)
             foreach (var name in v.Expected.Scenarios)
             {
-                var runner = new ScenarioRunner(SelfTestScenarios.Get(name), v.CreateParts, ConcurrencySuite.OptionsFor(check), v.Name);
+                var runner = new ScenarioRunner(Scenarios.Get(name), v.CreateParts, ConcurrencyChecks.OptionsFor(check), v.Name);
                 var bug = ConcurrencySuite.Explorations(check, o.Schedules, o.DfsSchedules, o)
                     .Select(e => runner.Explore(e.Configuration).FirstBug).FirstOrDefault(b => b is not null);
                 if (bug is not null)
@@ -177,7 +177,7 @@ public static class SelfTestRunner
         foreach (var name in scenarios)
         {
             var clock = Stopwatch.StartNew();
-            var runner = new ScenarioRunner(SelfTestScenarios.Get(name), (Func<KernelParts?>?)null, ConcurrencySuite.Everything, "pristine");
+            var runner = new ScenarioRunner(Scenarios.Get(name), (Func<KernelParts?>?)null, ConcurrencySuite.Everything, "pristine");
             long explored = 0;
             string failure = "";
             foreach (var (strategy, configuration) in ConcurrencySuite.Explorations(null, o.PristineSchedules, o.DfsSchedules, o))

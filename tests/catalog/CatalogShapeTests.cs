@@ -1,3 +1,4 @@
+using TceVerify.Concurrency;
 using System.Text.RegularExpressions;
 using TceVerify.Contract;
 using TceVerify.Impl;
@@ -66,8 +67,8 @@ public sealed partial class CatalogShapeTests
             {
                 Assert.Contains(v.Expected.Check, Checks.Concurrent);
                 Assert.NotEmpty(v.Expected.Scenarios);
-                foreach (var s in v.Expected.Scenarios) Assert.Equal(s, SelfTestScenarios.Get(s).Name);
-                Assert.NotNull(ConcurrencySuite.OptionsFor(v.Expected.Check));
+                foreach (var s in v.Expected.Scenarios) Assert.Equal(s, Scenarios.Get(s).Name);
+                Assert.NotNull(ConcurrencyChecks.OptionsFor(v.Expected.Check));
             }
             Assert.Equal(v.ConcurrencyOnly, v.Expected.Suite == CatchSuite.Concurrency);
         });

@@ -108,14 +108,8 @@ public static partial class ScheduleExplorer
     public static IReadOnlyList<ConcurrentScenario> AllScenarios =>
         [.. Scenarios.HandWritten, .. PairMatrix.All.Where(p => Scenarios.HandWritten.All(h => h.Name != p.Name))];
 
-    /// <summary>A registered scenario (the concurrency suite's, or one the self-test adds for a catalog entry).</summary>
-    public static bool TryScenario(string name, out ConcurrentScenario scenario)
-    {
-        if (Scenarios.TryGet(name, out scenario)) return true;
-        var extra = SelfTest.SelfTestScenarios.All.FirstOrDefault(s => s.Name == name);
-        scenario = extra!;
-        return extra is not null;
-    }
+    /// <summary>A registered scenario: hand-written (including those the catalog names) or from the pair matrix.</summary>
+    public static bool TryScenario(string name, out ConcurrentScenario scenario) => Scenarios.TryGet(name, out scenario);
 
     /// <summary>A registered scenario by name; unknown names are a usage error naming a few valid ones.</summary>
     public static ConcurrentScenario Scenario(string name)

@@ -1,0 +1,177 @@
+using System.Collections.Immutable;
+using TceVerify.Contract;
+using TceVerify.Harness.Generation;
+using TceVerify.Harness.Programs;
+using TceVerify.Impl;
+using TceVerify.Impl.Platform;
+using TceVerify.Impl.Spapr;
+using TceVerify.Impl.Sync;
+using TceVerify.Impl.Vfio;
+using TceVerify.Model;
+using TceVerify.TestKit;
+using Xunit;
+
+namespace TceVerify.Tests.Unit;
+
+/// <summary>
+/// The names TceImpl gives its synchronization objects. They are its contract with the concurrency suite: the lock
+/// discipline (LOCK-2 .. LOCK-6) recognises locks and guarded fields by name ("container 1 mutex", "table 1 pool 0
+/// tces"), and traces print them; a renamed object silently escapes those checks. This also proves that the sync
+/// layer a system is built with is the one it uses.
+/// </summary>
+public sealed class SyncNamesTests
+{
+    sealed class RecordingSync : ISyncLayer
+    {
+        public readonly List<string> Created = new();
+        public IKMutex CreateMutex(string name) { Created.Add("mutex " + name); return RealSync.Instance.CreateMutex(name); }
+        public IKMutex CreateSpinLock(string name) { Created.Add("spinlock " + name); return RealSync.Instance.CreateSpinLock(name); }
+        public IKRwSemaphore CreateRwSemaphore(string name) { Created.Add("rwsem " + name); return RealSync.Instance.CreateRwSemaphore(name); }
+        public IKAtomic CreateAtomic(string name, long initial) { Created.Add($"atomic {name} = {initial}"); return RealSync.Instance.CreateAtomic(name, initial); }
+        public ISharedCell CreateCell(string name) { Created.Add("cell " + name); return RealSync.Instance.CreateCell(name); }
+    }
+
+    static IEnumerable<string> Proc(int pid) =>
+    [
+        $"rwsem proc {pid} mmap_sem", $"cell proc {pid} locked_vm", $"cell proc {pid} vm", $"mutex proc {pid} files",
+        $"cell proc {pid} fds", $"rwsem proc {pid} exit", $"cell proc {pid} state",
+    ];
+
+    static IEnumerable<string> File(int id, string kind) =>
+        [$"atomic file {id} ({kind}) entries = 1", $"rwsem file {id} ({kind}) users", $"cell file {id} ({kind}) state"];
+
+    [Fact]
+    [Spec("LOCK-1", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8")]
+    public void Every_lock_and_guarded_field_has_its_protocol_name()
+    {
+        var config = PlatformConfig.Small();
+        var sync = new RecordingSync();
+        var sys = new ImplSystem(config, sync);
+        var expected = new List<string>();
+        foreach (var (g, pools) in new[] { (1, 4), (2, 2) })
+        {
+            for (int k = 0; k < pools; k++) expected.AddRange([$"spinlock table {g} pool {k}", $"cell table {g} pool {k} tces"]);
+            expected.AddRange([$"cell table {g} it_map", $"cell table {g} owner", $"atomic table {g} flush_pending = 0", $"atomic table {g} countdown = 0"]);
+        }
+        foreach (var g in config.Groups)
+        {
+            expected.AddRange([$"atomic group {g.Id} opened = 0", $"atomic group {g.Id} container_users = 0", $"mutex group {g.Id} lock",
+                $"cell group {g.Id} container", $"atomic group {g.Id} container id = 0"]);
+            foreach (var d in g.Devices) expected.Add($"atomic group {g.Id} device {d} opens = 0");
+        }
+        expected.AddRange(["mutex containers", "atomic file ids = 0", "mutex tasklist", "cell tasklist pids"]);
+        expected.AddRange(Proc(1).Concat(Proc(2)));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), sync.Created.Order(StringComparer.Ordinal));
+
+        sync.Created.Clear();
+        var s = new Script(config).Setup(1, 1, 3, 4).Enable(1, 3).GetDeviceFd(1, 4, config.Groups[0].Devices[0]).Fork(1);
+        foreach (var c in s.Commands) { c.Prepare(sys); Assert.True(c.Invoke(sys) >= 0, c.Describe()); }
+        expected =
+        [
+            "atomic container 1 refs = 1", "rwsem container 1 group_lock", "cell container 1 groups", "atomic container 1 driver set = 0",
+            .. File(1, "container 1"), .. File(2, "group 1"),
+            "mutex container 1 mutex", "cell container 1 tbl", "cell container 1 enabled",
+            .. File(3, "device 1:0000:01:00.0"), .. Proc(3),
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), sync.Created.Order(StringComparer.Ordinal));
+    }
+}
+
+/// <summary>Booting a machine: the platform checks of STATE-1 and the parts a system is built from.</summary>
+public sealed class BootTests
+{
+    sealed class CountingParts : KernelParts
+    {
+        public int Tables, Drivers, Cores;
+        internal override IommuTable CreateTable(GroupConfig group, KernelContext ctx) { Tables++; return base.CreateTable(group, ctx); }
+        internal override SpaprTceDriver CreateDriver(KernelContext ctx) { Drivers++; return base.CreateDriver(ctx); }
+        internal override VfioCore CreateCore(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups) { Cores++; return base.CreateCore(ctx, driver, groups); }
+    }
+
+    [Fact]
+    [Spec("STATE-1")]
+    public void Invalid_platforms_are_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => new ImplSystem(null!));
+        var small = PlatformConfig.Small();
+        Assert.Contains("invalid platform", Assert.Throws<ArgumentException>(() => new ImplSystem(small with { PageShift = 13 })).Message);
+        // Windows whose shifted end wraps past 2^64 pass PlatformConfig.Validate; the implementation refuses them.
+        var g = small.Groups[0];
+        Assert.Contains("above 4 GiB", Assert.Throws<ArgumentException>(() => new ImplSystem(small with { Groups = [g with { ItOffset = 1L << 52, ItSize = 1 }] })).Message);
+        Assert.Contains("above 4 GiB", Assert.Throws<ArgumentException>(() => new ImplSystem(small with { Groups = [g with { ItOffset = 0, ItSize = 1L << 52 }] })).Message);
+        Assert.NotNull(new ImplSystem(small with { Groups = [g with { ItOffset = (1L << 20) - 64, ItSize = 63 }] }));
+    }
+
+    [Fact]
+    [Spec("STATE-5", "STATE-8")]
+    public void The_given_parts_build_the_machine()
+    {
+        var parts = new CountingParts();
+        var sys = new ImplSystem(PlatformConfig.Small(), null, parts);
+        Assert.Equal((2, 1, 1), (parts.Tables, parts.Drivers, parts.Cores));
+        Assert.Equal(new ImplSystem(PlatformConfig.Small()).Snapshot(), sys.Snapshot());
+    }
+}
+
+/// <summary>Sequences the clause suites do not write out, each compared call by call with the model.</summary>
+public sealed class SequenceTests
+{
+    static void Agree(PlatformConfig config, IReadOnlyList<Command> program)
+    {
+        var impl = new ImplSystem(config);
+        var model = new ModelSystem(config);
+        for (int i = 0; i < program.Count; i++)
+        {
+            var c = program[i];
+            c.Prepare(model);
+            c.Prepare(impl);
+            long expected = c.Invoke(model), actual = c.Invoke(impl);
+            Assert.True(expected == actual, $"step {i + 1} ({c.Describe()}): model {Errno.Describe(expected)}, implementation {Errno.Describe(actual)}");
+            Assert.Equal(model.Snapshot(), impl.Snapshot());
+        }
+    }
+
+    /// <summary>CORE-25 forgets the driver, so a group that joins the same container again finds no driver (CORE-27).</summary>
+    [Fact]
+    [Spec("CORE-25", "CORE-27", "CORE-23")]
+    public void A_container_left_by_its_group_has_no_driver_for_the_next_one()
+    {
+        var config = PlatformConfig.Small();
+        var s = new Script(config).Setup(1, 1, 3, 4).UnsetContainer(1, 4).SetContainer(1, 4, 3)
+            .GetDeviceFd(1, 4, config.Groups[0].Devices[0]).SetIommu(1, 3).GetDeviceFd(1, 4, config.Groups[0].Devices[0]);
+        Agree(config, s.Commands);
+    }
+
+    /// <summary>HOST-5: a range that runs past the window's end is refused whole, on the window that fills its bitmap word.</summary>
+    [Fact]
+    [Spec("HOST-5", "HOST-4")]
+    public void Host_free_past_the_window_end_is_refused()
+    {
+        var config = PlatformConfig.Small();
+        var s = new Script(config).HostAlloc(1, 63).HostFree(1, 63, 2).HostFree(1, 60, 10).HostFree(1, 64, 1)
+            .HostFree(1, 1, 63).HostAlloc(2, 32).HostFree(2, 0x81f, 2).HostFree(2, 0x800, 32);
+        Agree(config, s.Commands);
+    }
+
+    /// <summary>Generated programs on windows that span several 64-entry words, start off a word boundary and have
+    /// 3 and 5 pools (the clause suites' windows fit one word).</summary>
+    [Theory]
+    [InlineData(12)]
+    [InlineData(16)]
+    [Spec("TBL-2", "TBL-3", "TBL-7", "TBL-9", "TBL-10", "HOST-4", "HOST-5")]
+    public void Wide_windows_agree_with_the_model(int pageShift)
+    {
+        var small = PlatformConfig.Small(pageShift);
+        var config = small with
+        {
+            Groups =
+            [
+                new GroupConfig(1, ItOffset: 0x3d, ItSize: 150, Pools: 3, Viable: true, Devices: ["0000:01:00.0"]),
+                new GroupConfig(2, ItOffset: 0x801, ItSize: 130, Pools: 5, Viable: true, Devices: ["0000:02:00.0"]),
+            ],
+        };
+        foreach (var w in Enum.GetValues<Workload>())
+            for (int seed = 0; seed < 3; seed++)
+                Agree(config, new ProgramGenerator(config, c => new ModelSystem(c)).Generate(777 + seed, 90, w));
+    }
+}
