@@ -1,5 +1,6 @@
 using TceVerify.Contract;
 using TceVerify.Impl.Vfio;
+using TceVerify.Impl.Mm;
 
 namespace TceVerify.Impl;
 
@@ -34,7 +35,7 @@ public sealed partial class ImplSystem
         foreach (var p in _tasks.AllForDump())
         {
             b.Process(p.Pid, p.ExitedForDump, p.Mm.LockedVm);
-            foreach (var (vpage, v) in p.Mm.MappingsForDump()) b.UserPage(p.Pid, vpage, v >> 1, (v & 1) != 0);
+            foreach (var (vpage, v) in p.Mm.MappingsForDump()) b.UserPage(p.Pid, vpage, MmStruct.FrameOf(v), (v & 1) != 0);
             foreach (var (fd, file) in p.Files.EntriesForDump())
             {
                 switch (file)

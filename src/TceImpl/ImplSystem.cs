@@ -43,6 +43,7 @@ public sealed partial class ImplSystem : ITceSystem
         foreach (var g in config.Groups)
         {
             // STATE-1: windows lie below 4 GiB; Validate's shifted sum can wrap for absurd sizes.
+            // Stryker disable once Equality,Arithmetic : Validate already refuses every window that does not wrap and reaches 2^20 entries; these only differ there.
             if (g.ItSize > (1L << 20) || g.ItOffset + g.ItSize > (1L << 20))
                 throw new ArgumentException($"invalid platform: group {g.Id}: window above 4 GiB", nameof(config));
         }
@@ -164,8 +165,10 @@ public sealed partial class ImplSystem : ITceSystem
         var to = _tasks.Find(toPid);
         // Exit locks of both, in ascending pid order (LOCK-2 outermost; see Process).
         bool both = to is not null && to != from;
+        // Stryker disable once Equality : both means two processes, whose pids differ.
         if (both && to!.Pid < from.Pid) to.ExitLock.DownRead();
         from.ExitLock.DownRead();
+        // Stryker disable once Equality : both means two processes, whose pids differ.
         if (both && to!.Pid > from.Pid) to.ExitLock.DownRead();
 
         long ret;

@@ -116,7 +116,7 @@ public sealed class BootTests
 /// <summary>Sequences the clause suites do not write out, each compared call by call with the model.</summary>
 public sealed class SequenceTests
 {
-    static void Agree(PlatformConfig config, IReadOnlyList<Command> program)
+    internal static void Agree(PlatformConfig config, IReadOnlyList<Command> program)
     {
         var impl = new ImplSystem(config);
         var model = new ModelSystem(config);

@@ -111,7 +111,7 @@ public sealed class BitmapTests
 /// 64-entry word and span several words.</summary>
 public sealed class TableBlockTests
 {
-    static (IommuTable Table, PhysicalMemory Memory, GroupConfig Group) Table(long offset = 0x3d, long size = 150, int pools = 3, int pageShift = 12)
+    internal static (IommuTable Table, PhysicalMemory Memory, GroupConfig Group) Table(long offset = 0x3d, long size = 150, int pools = 3, int pageShift = 12)
     {
         var g = new GroupConfig(1, offset, size, pools, true, ["0000:01:00.0"]);
         var config = PlatformConfig.Small(pageShift) with { Groups = [g] };
@@ -119,7 +119,7 @@ public sealed class TableBlockTests
         return (new IommuTable(g, new KernelContext(config, RealSync.Instance, mem)), mem, g);
     }
 
-    static ulong Tce(long pfn, ulong perms = Abi.TcePermMask) => ((ulong)pfn << 12) | perms;
+    internal static ulong Tce(long pfn, ulong perms = Abi.TcePermMask) => ((ulong)pfn << 12) | perms;
 
     public static TheoryData<long, long, int> Shapes => new()
     {
@@ -329,7 +329,7 @@ public sealed class UserMemoryTests
 {
     const ulong Top = ulong.MaxValue;
 
-    static (MmStruct Mm, PhysicalMemory Mem) TopMapped(int pageShift)
+    internal static (MmStruct Mm, PhysicalMemory Mem) TopMapped(int pageShift)
     {
         var mem = new PhysicalMemory(24, pageShift);
         var mm = new MmStruct(1, 0, false, mem, pageShift, RealSync.Instance);

@@ -26,6 +26,14 @@ internal sealed class MmStruct
     readonly int _pageShift;
     readonly ulong _pageOffsetMask;
 
+    /// <summary>The frame of a packed <see cref="_vm"/> value.</summary>
+    // Stryker disable once Bitwise : packed values are never negative, so >>> is the same shift.
+    internal static long FrameOf(long v) => v >> 1;
+
+    /// <summary>The virtual page holding a user address.</summary>
+    // Stryker disable once Bitwise : the address is unsigned, so >>> is the same shift.
+    ulong VpageOf(ulong addr) => addr >> _pageShift;
+
     internal MmStruct(int pid, ulong rlimitMemlock, bool capIpcLock, PhysicalMemory mem, int pageShift, ISyncLayer sync)
     {
         RlimitMemlock = rlimitMemlock;
@@ -92,19 +100,21 @@ internal sealed class MmStruct
     {
         MmapSem.DownRead();
         _vmCell.Read();
-        if (!_vm.TryGetValue(uaddr >> _pageShift, out long v))
+        if (!_vm.TryGetValue(VpageOf(uaddr), out long v))
         {
             MmapSem.UpRead();
+            // Stryker disable once Unary : callers read pfn only on success.
             pfn = -1;
             return -Errno.EFAULT; // TBL-6: unmapped
         }
         if (write && (v & 1) == 0)
         {
             MmapSem.UpRead();
+            // Stryker disable once Unary : callers read pfn only on success.
             pfn = -1;
             return -Errno.EFAULT; // TBL-6: the device would write a read-only page
         }
-        pfn = v >> 1;
+        pfn = FrameOf(v);
         _mem.Get(pfn);
         MmapSem.UpRead();
         return 0;
@@ -133,7 +143,7 @@ internal sealed class MmStruct
         {
             int off = (int)(a & _pageOffsetMask);
             int chunk = Math.Min(dst.Length - done, _mem.PageSize - off);
-            _mem.Read(_vm[a >> _pageShift] >> 1, off, dst.Slice(done, chunk));
+            _mem.Read(FrameOf(_vm[VpageOf(a)]), off, dst.Slice(done, chunk));
             done += chunk;
             a += (ulong)chunk;
         }
@@ -154,10 +164,10 @@ internal sealed class MmStruct
         ulong a = addr;
         while (done < src.Length)
         {
-            if (!_vm.TryGetValue(a >> _pageShift, out long v) || (v & 1) == 0) break; // ABI-6: unmapped or read-only
+            if (!_vm.TryGetValue(VpageOf(a), out long v) || (v & 1) == 0) break; // ABI-6: unmapped or read-only
             int off = (int)(a & _pageOffsetMask);
             int chunk = Math.Min(src.Length - done, _mem.PageSize - off);
-            _mem.Write(v >> 1, off, src.Slice(done, chunk));
+            _mem.Write(FrameOf(v), off, src.Slice(done, chunk));
             done += chunk;
             a += (ulong)chunk;
             if (a == 0) break; // the next byte would lie past 2^64
@@ -184,7 +194,7 @@ internal sealed class MmStruct
         {
             int off = (int)(a & _pageOffsetMask);
             int chunk = Math.Min(src.Length - done, _mem.PageSize - off);
-            _mem.Write(_vm[a >> _pageShift] >> 1, off, src.Slice(done, chunk));
+            _mem.Write(FrameOf(_vm[VpageOf(a)]), off, src.Slice(done, chunk));
             done += chunk;
             a += (ulong)chunk;
         }
@@ -208,14 +218,14 @@ internal sealed class MmStruct
         while (scanned < max)
         {
             if (scanned > 0 && a == 0) break; // ran past 2^64: treated as unmapped
-            if (!_vm.TryGetValue(a >> _pageShift, out long v))
+            if (!_vm.TryGetValue(VpageOf(a), out long v))
             {
                 MmapSem.UpRead();
                 return -Errno.EFAULT; // ABI-10: unmapped before the NUL
             }
             int off = (int)(a & _pageOffsetMask);
             int chunk = Math.Min(max - scanned, _mem.PageSize - off);
-            int nul = _mem.PageBytes(v >> 1).Slice(off, chunk).IndexOf((byte)0);
+            int nul = _mem.PageBytes(FrameOf(v)).Slice(off, chunk).IndexOf((byte)0);
             if (nul >= 0)
             {
                 length = scanned + nul;
@@ -237,7 +247,7 @@ internal sealed class MmStruct
         {
             int off = (int)(a & _pageOffsetMask);
             int chunk = Math.Min(length - done, _mem.PageSize - off);
-            _mem.Read(_vm[a >> _pageShift] >> 1, off, s.AsSpan(done, chunk));
+            _mem.Read(FrameOf(_vm[VpageOf(a)]), off, s.AsSpan(done, chunk));
             done += chunk;
             a += (ulong)chunk;
         }
@@ -248,8 +258,8 @@ internal sealed class MmStruct
 
     bool AllMapped(ulong addr, int length)
     {
-        ulong first = addr >> _pageShift;
-        ulong last = (addr + (ulong)(length - 1)) >> _pageShift;
+        ulong first = VpageOf(addr);
+        ulong last = VpageOf(addr + (ulong)(length - 1));
         for (ulong vp = first; ; vp++)
         {
             if (!_vm.ContainsKey(vp)) return false;

@@ -1,4 +1,5 @@
 using TceVerify.Contract;
+using TceVerify.Impl.Platform;
 
 namespace TceVerify.Impl.Mm;
 
@@ -31,10 +32,15 @@ internal sealed class PhysicalMemory
         _frames = frames;
         _pageSize = 1 << pageShift;
         _pins = new int[frames];
-        _dirty = new ulong[(frames + 63) >> 6];
+        _dirty = new ulong[Bitmap.Words(frames)];
+        // Stryker disable once Bitwise,Arithmetic : a longer array of chunk pointers is never indexed past the last frame's chunk.
         _bytes = new byte[]?[]?[(frames + ChunkSize - 1) >> ChunkShift];
         _zeroPage = new byte[_pageSize];
     }
+
+    /// <summary>The chunk of page pointers holding frame <paramref name="pfn"/>.</summary>
+    // Stryker disable once Bitwise : frame numbers are never negative, so >>> is the same shift.
+    static long ChunkOf(long pfn) => pfn >> ChunkShift;
 
     internal long Frames => _frames;
     internal int PageSize => _pageSize;
@@ -56,12 +62,12 @@ internal sealed class PhysicalMemory
     internal void SetDirty(long pfn)
     {
         if (!IsFrame(pfn)) return;
-        Interlocked.Or(ref _dirty[pfn >> 6], 1UL << (int)(pfn & 63));
+        Interlocked.Or(ref _dirty[Bitmap.WordOf(pfn)], 1UL << (int)(pfn & 63));
     }
 
     internal long RefCount(long pfn) => Memory.BaseRefCount(pfn) + Volatile.Read(ref _pins[pfn]);
 
-    internal bool IsDirty(long pfn) => (Volatile.Read(ref _dirty[pfn >> 6]) & (1UL << (int)(pfn & 63))) != 0;
+    internal bool IsDirty(long pfn) => (Volatile.Read(ref _dirty[Bitmap.WordOf(pfn)]) & (1UL << (int)(pfn & 63))) != 0;
 
     /// <summary>The bytes of a frame, or a shared zero page when it was never written. Read-only view.</summary>
     internal ReadOnlySpan<byte> PageBytes(long pfn) => Page(pfn) ?? _zeroPage;
@@ -69,7 +75,7 @@ internal sealed class PhysicalMemory
     /// <summary>The frame's bytes when they were ever written, else null (for the snapshot).</summary>
     internal byte[]? Page(long pfn)
     {
-        var chunk = Volatile.Read(ref _bytes[pfn >> ChunkShift]);
+        var chunk = Volatile.Read(ref _bytes[ChunkOf(pfn)]);
         return chunk is null ? null : Volatile.Read(ref chunk[pfn & (ChunkSize - 1)]);
     }
 
@@ -79,7 +85,7 @@ internal sealed class PhysicalMemory
 
     byte[] WritablePage(long pfn)
     {
-        ref var chunkSlot = ref _bytes[pfn >> ChunkShift];
+        ref var chunkSlot = ref _bytes[ChunkOf(pfn)];
         var chunk = Volatile.Read(ref chunkSlot);
         if (chunk is null)
         {

@@ -23,6 +23,7 @@ internal sealed class TaskList
     internal void AddAtBoot(Process p)
     {
         _byPid.Add(p.Pid, p);
+        // Stryker disable once Equality : assigning an equal pid changes nothing.
         if (p.Pid > _maxPid) _maxPid = p.Pid;
     }
 

@@ -9,35 +9,43 @@ namespace TceVerify.Impl.Platform;
 /// </summary>
 internal static class Bitmap
 {
-    internal static int Words(long bits) => (int)((bits + 63) >> 6);
+    /// <summary>The word holding bit <paramref name="i"/> (i >= 0).</summary>
+    // Stryker disable once Bitwise : i is never negative here, so the logical shift (>>>) is the same operation.
+    internal static long WordOf(long i) => i >> 6;
 
-    internal static bool Test(ulong[] map, long i) => (map[i >> 6] & (1UL << (int)(i & 63))) != 0;
+    internal static int Words(long bits) => (int)WordOf(bits + 63);
 
-    internal static void Set(ulong[] map, long i) => map[i >> 6] |= 1UL << (int)(i & 63);
+    internal static bool Test(ulong[] map, long i) => (map[WordOf(i)] & (1UL << (int)(i & 63))) != 0;
 
-    internal static void Clear(ulong[] map, long i) => map[i >> 6] &= ~(1UL << (int)(i & 63));
+    internal static void Set(ulong[] map, long i) => map[WordOf(i)] |= 1UL << (int)(i & 63);
+
+    internal static void Clear(ulong[] map, long i) => map[WordOf(i)] &= ~(1UL << (int)(i & 63));
 
     /// <summary>Mask of the bits of word <paramref name="w"/> that lie in [from, end).</summary>
     static ulong WordMask(long w, long from, long end)
     {
         long lo = w << 6;
         ulong mask = ~0UL;
+        // Stryker disable once Equality,Arithmetic : from == lo shifts by 0; a shift count is taken mod 64 and lo is a multiple of 64, so from + lo shifts as from - lo.
         if (from > lo) mask &= ~0UL << (int)(from - lo);
+        // Stryker disable once Arithmetic : the shift count is taken mod 64 and lo is a multiple of 64, so end + lo shifts as end - lo.
         if (end < lo + 64) mask &= (1UL << (int)(end - lo)) - 1;
         return mask;
     }
 
     internal static void SetRange(ulong[] map, long from, long end)
     {
+        // Stryker disable once Equality,Statement : an empty range [from, from) selects no bit (its mask is 0 or it has no word); the guard keeps end - 1 >= 0 below.
         if (from >= end) return;
-        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++) map[w] |= WordMask(w, from, end);
     }
 
     internal static void ClearRange(ulong[] map, long from, long end)
     {
+        // Stryker disable once Equality,Statement : an empty range [from, from) selects no bit (its mask is 0 or it has no word); the guard keeps end - 1 >= 0 below.
         if (from >= end) return;
-        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++) map[w] &= ~WordMask(w, from, end);
     }
 
@@ -46,8 +54,9 @@ internal static class Bitmap
     /// <summary>The first set bit in [from, end), or <paramref name="end"/>.</summary>
     internal static long NextSet(ulong[] map, long from, long end)
     {
+        // Stryker disable once Equality : for from == end the scan finds no bit in an empty mask and returns end as well.
         if (from >= end) return end;
-        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++)
         {
             ulong bits = map[w] & WordMask(w, from, end);
@@ -59,8 +68,9 @@ internal static class Bitmap
     /// <summary>The first clear bit in [from, end), or <paramref name="end"/>.</summary>
     internal static long NextClear(ulong[] map, long from, long end)
     {
+        // Stryker disable once Equality : for from == end the scan finds no bit in an empty mask and returns end as well.
         if (from >= end) return end;
-        long wFirst = from >> 6, wLast = (end - 1) >> 6;
+        long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++)
         {
             ulong bits = ~map[w] & WordMask(w, from, end);
@@ -73,15 +83,14 @@ internal static class Bitmap
     internal static long FindClearRun(ulong[] map, long size, long n)
     {
         long pos = 0;
-        while (pos + n <= size)
+        while (true)
         {
             long start = NextClear(map, pos, size);
-            if (start + n > size) return -1;
+            if (start + n > size) return -1;     // also ends the scan: start >= pos
             long blocker = NextSet(map, start, start + n);
             if (blocker == start + n) return start;
             pos = blocker + 1;
         }
-        return -1;
     }
 
     /// <summary>The set bits as inclusive ranges, offset by <paramref name="bias"/>.</summary>

@@ -14,7 +14,9 @@ internal partial class IommuTable
         if ((tce & Abi.TcePermMask) == 0) return -Errno.EINVAL;                       // TBL-4: no permission
         if ((tce & ~(Abi.IommuPageMask | Abi.TcePermMask)) != 0) return -Errno.EINVAL; // TBL-4: stray bits
         if ((ioba & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // TBL-4: ioba unaligned
+        // Stryker disable once Bitwise : ioba is unsigned, so >>> is the same shift.
         if ((ioba >> Abi.IommuPageShift) < (ulong)ItOffset) return -Errno.EINVAL;       // TBL-4: below the window
+        // Stryker disable once Bitwise : ioba is unsigned, so >>> is the same shift.
         if ((ioba >> Abi.IommuPageShift) + 1 > (ulong)WindowEnd) return -Errno.EINVAL;  // TBL-4: past the window
         return 0;
     }
