@@ -179,6 +179,7 @@ internal class VfioCore
         if (container.Refs.Add(-1) != 0) return;              // CORE-8
         GroupLockWrite(container, CoreOp.ContainerPut);       // LOCK-3: REL-1 under group_lock (write)
         container.Cell.Write();
+        // Stryker disable once Block : unreachable in the pristine driver: the last group's unset releases the driver first (CORE-25).
         if (container.Driver is { } driver && container.Data is { } data)
         {
             driver.Release(data, cur);                         // CORE-8 -> REL-1
