@@ -7,34 +7,34 @@ using static TceVerify.Harness.Generation.StepChecks;
 namespace TceVerify.Cli.Exploration;
 
 /// <summary>
-/// One property of the campaign: the checks run after every command, whether the model runs alongside
-/// (differential: results, full observable state), the workloads and platforms programs are drawn from, their
-/// length, its share of the command budget (<see cref="Weight"/>) and the invariants it guards.
+/// One property of the campaign as check runs it: its shared definition (<see cref="PropertyDefinition"/>: the
+/// checks after every command, whether the model runs alongside, workloads, platforms, program lengths, the
+/// invariants it guards), its share of the command budget (<see cref="Weight"/>) and how it draws its cases.
 /// </summary>
-public sealed record PropertySpec(
-    string Name,
-    IReadOnlyList<StepCheck> Checks,
-    bool Differential,
-    IReadOnlyList<Workload> Workloads,
-    IReadOnlyList<Platform> Platforms,
-    int MinLength,
-    int MaxLength,
-    int Weight,
-    IReadOnlyList<string> Invariants)
+public sealed record PropertySpec(PropertyDefinition Definition)
 {
+    public string Name => Definition.Name;
+
+    public IReadOnlyList<string> Invariants => Definition.Invariants;
+
+    /// <summary>The share of the command budget: in proportion to the property's default number of cases.</summary>
+    public int Weight => Definition.DefaultCases;
+
     public static Func<PlatformConfig, ITceSystem> Model { get; } = c => new ModelSystem(c);
 
     public CampaignRunner RunnerFor(Target target) =>
-        new(target.Factory, Differential ? Model : null, Checks, compareResults: Differential, compareState: Differential);
+        new(target.Factory, Definition.Differential ? Model : null, Definition.Checks,
+            compareResults: Definition.Differential, compareState: Definition.Differential);
 
     /// <summary>The j-th generated case of this property for a campaign seed: workload, platform, length and
     /// program seed all derive from (seed, name, j), so a campaign is reproducible from its seed alone.</summary>
     public ProgramCase CaseAt(ulong seed, long j)
     {
-        ulong h = Values.Hash(seed, Name, j);
-        var workload = Workloads[(int)(h % (ulong)Workloads.Count)];
-        var platform = Platforms[(int)((h >> 8) % (ulong)Platforms.Count)];
-        int length = MinLength + (int)((h >> 16) % (ulong)(MaxLength - MinLength + 1));
+        var d = Definition;
+        ulong h = Values.Hash(seed, d.Name, j);
+        var workload = d.Workloads[(int)(h % (ulong)d.Workloads.Count)];
+        var platform = d.Platforms[(int)((h >> 8) % (ulong)d.Platforms.Count)];
+        int length = d.MinLength + (int)((h >> 16) % (ulong)(d.MaxLength - d.MinLength + 1));
         int programSeed = (int)((h >> 32) & int.MaxValue);
         return ProgramCase.Generated(platform, programSeed, length, workload);
     }
@@ -46,9 +46,7 @@ public sealed record PropertySpec(
 /// </summary>
 public static class PropertyPlan
 {
-    public static IReadOnlyList<PropertySpec> Every { get; } = PropertyCatalog.Every
-        .Select(d => new PropertySpec(d.Name, d.Checks, d.Differential, d.Workloads, d.Platforms, d.MinLength, d.MaxLength, d.DefaultCases, d.Invariants))
-        .ToList();
+    public static IReadOnlyList<PropertySpec> Every { get; } = PropertyCatalog.Every.Select(d => new PropertySpec(d)).ToList();
 
     /// <summary>Every check of every property, once (the finding scripts run them all).</summary>
     public static IReadOnlyList<StepCheck> AllChecks => PropertyCatalog.AllChecks;
