@@ -8,19 +8,18 @@ using TceVerify.TestKit.Properties;
 namespace TceVerify.Tests.Properties.Infrastructure;
 
 /// <summary>
-/// A property of the campaign: which checks run after every command, whether the model runs alongside
-/// (differential), which workloads and platforms programs are drawn from, how long they are and how many are run.
+/// A property of the campaign as the FsCheck suite runs it: its shared definition (<see cref="PropertyDefinition"/>:
+/// the checks after every command, whether the model runs alongside, workloads, platforms, program lengths) and how
+/// many cases a default run checks (<see cref="MaxTest"/>, the definition's default number of cases).
 /// </summary>
-public sealed record CampaignProperty(
-    string Name,
-    IReadOnlyList<StepCheck> Checks,
-    bool Differential,
-    IReadOnlyList<Workload> Workloads,
-    IReadOnlyList<Platform> Platforms,
-    int MinLength,
-    int MaxLength,
-    int MaxTest)
+public sealed record CampaignProperty(PropertyDefinition Definition)
 {
+    public string Name => Definition.Name;
+    public IReadOnlyList<StepCheck> Checks => Definition.Checks;
+    public int MinLength => Definition.MinLength;
+    public int MaxLength => Definition.MaxLength;
+    public int MaxTest => Definition.DefaultCases;
+
     /// <summary>FsCheck's size runs from 1 to this over a run; the program length grows with it.</summary>
     public const int EndSize = 100;
 
@@ -33,15 +32,16 @@ public sealed record CampaignProperty(
     public int LengthFor(int size) => MinLength + (MaxLength - MinLength) * Math.Clamp(size, 0, EndSize) / EndSize;
 
     public CampaignRunner RunnerFor(SystemUnderTest sut) =>
-        new(sut.Create, Differential ? Systems.ModelFactory : null, Checks, compareResults: Differential, compareState: Differential);
+        new(sut.Create, Definition.Differential ? Systems.ModelFactory : null, Checks,
+            compareResults: Definition.Differential, compareState: Definition.Differential);
 
     /// <summary>Generated cases: a seed drawn by FsCheck drives <see cref="ProgramGenerator"/>; the workload and the
     /// platform are drawn too; the length grows with FsCheck's size.</summary>
     public Gen<ProgramCase> Cases() =>
         Gen.Sized(size =>
             from seed in Gen.Choose(0, int.MaxValue)
-            from workload in Gen.Elements(Workloads.ToArray())
-            from platform in Gen.Elements(Platforms.ToArray())
+            from workload in Gen.Elements(Definition.Workloads.ToArray())
+            from platform in Gen.Elements(Definition.Platforms.ToArray())
             select ProgramCase.Generated(platform, seed, LengthFor(size), workload));
 
     /// <summary>Shrinks a failing case through <see cref="ProgramShrinker"/>: its program (for a generated case, the

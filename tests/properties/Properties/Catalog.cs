@@ -9,8 +9,7 @@ namespace TceVerify.Tests.Properties.Properties;
 /// </summary>
 public static class Catalog
 {
-    static CampaignProperty From(PropertyDefinition d) =>
-        new(d.Name, d.Checks, d.Differential, d.Workloads, d.Platforms, d.MinLength, d.MaxLength, d.DefaultCases);
+    static CampaignProperty From(PropertyDefinition d) => new(d);
 
     public static CampaignProperty DifferentialMixed { get; } = From(PropertyCatalog.DifferentialMixed);
     public static CampaignProperty DifferentialQemu { get; } = From(PropertyCatalog.DifferentialQemu);
@@ -25,7 +24,7 @@ public static class Catalog
 
     /// <summary>INV-4 on the release paths alone (close, unset, exit; no fork, no fd passing): FIND-5's ground.</summary>
     public static CampaignProperty AccountingOnRelease { get; } =
-        Accounting with { Name = "INV-4 accounting on release paths", Workloads = [Workload.Lifecycle], MaxTest = 100 };
+        From(PropertyCatalog.Accounting with { Name = "INV-4 accounting on release paths", Workloads = [Workload.Lifecycle], DefaultCases = 100 });
 
     public static CampaignProperty CleanHandOver { get; } = From(PropertyCatalog.CleanHandOver);
     public static CampaignProperty CoreConsistency { get; } = From(PropertyCatalog.CoreConsistency);
