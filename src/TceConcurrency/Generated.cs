@@ -28,6 +28,9 @@ public sealed record GeneratorSettings
     /// operation twice is where many races are.</summary>
     public double Repeat { get; init; } = 0.4;
 
+    /// <summary>Exactly <paramref name="threads"/> threads, every operation: what <c>hunt --threads N</c> explores.</summary>
+    public static GeneratorSettings Threads(int threads) => Default with { MinThreads = threads, MaxThreads = threads };
+
     /// <summary>The VFIO core's calls only: SET/UNSET_CONTAINER, GET_STATUS, GET_DEVICE_FD, close.</summary>
     public static GeneratorSettings Core { get; } = new()
     {

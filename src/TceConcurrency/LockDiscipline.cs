@@ -11,7 +11,7 @@ namespace TceVerify.Concurrency;
 /// -> pool locks; never two of one kind except pool locks of one table in ascending order; <c>files</c> (and the
 /// implementation's other leaf locks, <c>tasklist</c> and <c>containers</c>) are leaves: nothing is taken while one
 /// is held.</item>
-/// <item>LOCK-8: a process's exit lock and a file's in-flight users come before <c>group.lock</c> (exit locks of two
+/// <item>LOCK-8: a process's exit lock, fork's lock and a file's in-flight users come before <c>group.lock</c> (exit locks of two
 /// processes in pid order); the in-flight users' read side is a reference (fget) and may be taken under anything, but
 /// its write side (the final release, which waits for the calls in flight) never under a LOCK-2 lock; the pid table and
 /// the container registry are leaves like <c>files</c>.</item>
@@ -29,7 +29,10 @@ namespace TceVerify.Concurrency;
 /// </summary>
 public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats = null)
 {
-    public enum Kind { Exit, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, MmapSem, Pool, Leaf }
+    public enum Kind { Exit, Fork, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, MmapSem, Pool, Leaf }
+
+    /// <summary>The rank of the first lock of LOCK-2's chain (<c>group.lock</c>): the LOCK-8 locks rank below it.</summary>
+    const int Lock2Rank = 3;
 
     /// <summary>What the discipline knows about one lock: its kind, rank in LOCK-2 and the ids in its name.</summary>
     public sealed record LockInfo(string Name, Kind Kind, int Rank, int Id, int Sub);
@@ -77,13 +80,14 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
     {
         Match m;
         if ((m = ExitRx.Match(name)).Success) return new(name, Kind.Exit, 0, Int(m, 1), 0);
-        if ((m = UsersRx.Match(name)).Success) return new(name, Kind.FileUsers, 1, Int(m, 1), 0);
-        if ((m = GroupLockRx.Match(name)).Success) return new(name, Kind.GroupLock, 2, Int(m, 1), 0);
-        if ((m = CGroupLockRx.Match(name)).Success) return new(name, Kind.ContainerGroupLock, 3, Int(m, 1), 0);
-        if ((m = CMutexRx.Match(name)).Success) return new(name, Kind.ContainerMutex, 4, Int(m, 1), 0);
-        if ((m = MmapRx.Match(name)).Success) return new(name, Kind.MmapSem, 5, Int(m, 1), 0);
-        if ((m = PoolRx.Match(name)).Success) return new(name, Kind.Pool, 6, Int(m, 1), Int(m, 2));
-        if (FilesRx.IsMatch(name) || name is "tasklist" or "containers") return new(name, Kind.Leaf, 7, 0, 0);
+        if (name == "fork") return new(name, Kind.Fork, 1, 0, 0);
+        if ((m = UsersRx.Match(name)).Success) return new(name, Kind.FileUsers, 2, Int(m, 1), 0);
+        if ((m = GroupLockRx.Match(name)).Success) return new(name, Kind.GroupLock, Lock2Rank, Int(m, 1), 0);
+        if ((m = CGroupLockRx.Match(name)).Success) return new(name, Kind.ContainerGroupLock, Lock2Rank + 1, Int(m, 1), 0);
+        if ((m = CMutexRx.Match(name)).Success) return new(name, Kind.ContainerMutex, Lock2Rank + 2, Int(m, 1), 0);
+        if ((m = MmapRx.Match(name)).Success) return new(name, Kind.MmapSem, Lock2Rank + 3, Int(m, 1), 0);
+        if ((m = PoolRx.Match(name)).Success) return new(name, Kind.Pool, Lock2Rank + 4, Int(m, 1), Int(m, 2));
+        if (FilesRx.IsMatch(name) || name is "tasklist" or "containers") return new(name, Kind.Leaf, Lock2Rank + 5, 0, 0);
         return null;
     }
 
@@ -160,9 +164,9 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
         return null;
     }
 
-    /// <summary>The locks of LOCK-8 (call lifetime): a process's exit lock, a file's in-flight users, and the leaf pid
-    /// table and container registry; the order among the others is LOCK-2's.</summary>
-    static bool Lock8(LockInfo l) => l.Kind is Kind.Exit or Kind.FileUsers || l.Name is "tasklist" or "containers";
+    /// <summary>The locks of LOCK-8 (call lifetime): a process's exit lock, fork's lock, a file's in-flight users, and the
+    /// leaf pid table and container registry; the order among the others is LOCK-2's.</summary>
+    static bool Lock8(LockInfo l) => l.Kind is Kind.Exit or Kind.Fork or Kind.FileUsers || l.Name is "tasklist" or "containers";
 
     /// <summary>Checks LOCK-2 and LOCK-8 before the calling thread waits for <paramref name="info"/>.</summary>
     public void BeforeAcquire(LockInfo info, bool write)
@@ -181,7 +185,7 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
                 // A file's in-flight reference (fget) is a reference count, not a lock of LOCK-2: it may be taken
                 // under anything. Its write side (the final release) waits for every call on the file, so it must
                 // not be taken while holding a lock of LOCK-2 that such a call may wait for.
-                if (write && held.Rank >= 2) why = $"waits for the calls in flight on '{info.Name}' while holding '{held.Name}'";
+                if (write && held.Rank >= Lock2Rank) why = $"waits for the calls in flight on '{info.Name}' while holding '{held.Name}'";
             }
             else if (held.Rank > info.Rank)
                 why = $"takes '{info.Name}' while holding '{held.Name}', against the order group.lock -> group_lock -> mutex -> mmap_sem -> pool locks";

@@ -86,7 +86,8 @@ public static class Scenarios
     }
 
     /// <summary>CORE-27 against CORE-24 with no driver set: GET_DEVICE_FD takes a container user reference, then fails
-    /// (-EINVAL, no driver) and drops it; an UNSET_CONTAINER in between sees two users (a known issue, <see cref="KnownIssues"/>).</summary>
+    /// (-EINVAL, no driver) and drops it; an UNSET_CONTAINER in between would see two users (FIND-15: the reference is
+    /// taken and dropped under the group's lock).</summary>
     public static ConcurrentScenario FailingDeviceFdVsUnset()
     {
         var cfg = PlatformConfig.Small();
@@ -99,7 +100,7 @@ public static class Scenarios
 
     /// <summary>PROC-6 against CORE-24: a close of the device fd, and a second thread that closes the same fd (-EBADF: the
     /// first close has removed it) and then unsets the container, before the first close's release has dropped the
-    /// device's container user reference (a known issue, <see cref="KnownIssues"/>).</summary>
+    /// device's container user reference (FIND-16: the close runs alone in its process, LOCK-8).</summary>
     public static ConcurrentScenario DeviceCloseVsCloseAndUnset()
     {
         var cfg = PlatformConfig.Small();
@@ -113,7 +114,7 @@ public static class Scenarios
 
     /// <summary>PROC-5 against HOST-4: the process exits (marked exited first, its fds closed after) while a second thread
     /// of it asks for the group's status (-ESRCH once the exit began) and then the host allocates in the table the
-    /// exit will hand back (a known issue, <see cref="KnownIssues"/>).</summary>
+    /// exit will hand back (FIND-16: the exit is one step of the process, LOCK-8).</summary>
     public static ConcurrentScenario ExitVsStatusAndHostAlloc()
     {
         var cfg = PlatformConfig.Small();
@@ -126,7 +127,7 @@ public static class Scenarios
 
     /// <summary>CORE-24 against CORE-27 and CORE-6: UNSET_CONTAINER drops container_users to 0 before it detaches the group
     /// and releases the driver (CORE-25); a GET_DEVICE_FD in between already fails (-EINVAL), a DISABLE after it still
-    /// finds the driver (a known issue, <see cref="KnownIssues"/>).</summary>
+    /// finds the driver (FIND-17: GET_DEVICE_FD waits on the group's lock the unset holds).</summary>
     public static ConcurrentScenario UnsetVsDeviceFdAndDisable()
     {
         var cfg = PlatformConfig.Small();
@@ -139,7 +140,7 @@ public static class Scenarios
 
     /// <summary>PROC-2 against PROC-6: a forked child's MAP looks its container fd up, the child closes that fd (the parent
     /// still holds the file), and the parent enables the container; the MAP, still in flight, then succeeds (a known
-    /// issue, <see cref="KnownIssues"/>).</summary>
+    /// (FIND-18: the close waits for the call in flight, LOCK-8).</summary>
     public static ConcurrentScenario InFlightCallVsClose()
     {
         var cfg = PlatformConfig.Small();
@@ -149,6 +150,43 @@ public static class Scenarios
             Thread(cfg, "child-map", 1, t => t.Map(3, C, Script.VaddrOf(cfg, 1, 0), 0, 0x1000)),
             Thread(cfg, "close-enable", 2, t => t.Close(3, C).Enable(1, C)),
         ]) { Clauses = ["PROC-2", "PROC-6", "MAP-3", "INV-11"] };
+    }
+
+    /// <summary>CORE-22 against CORE-24: the unset hands the table back (DET-1, TBL-10) before it clears the group's container
+    /// (CORE-25); a host allocation that succeeds after the hand-back, then a GET_STATUS (FIND-14).</summary>
+    public static ConcurrentScenario StatusAfterHandBack()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("status-after-hand-back", cfg, Joined(cfg).SetIommu(1, C).Commands,
+        [
+            Thread(cfg, "unset", 1, t => t.UnsetContainer(1, G)),
+            Thread(cfg, "host-status", 2, t => t.HostAlloc(1, 1).GetStatus(1, G)),
+        ]) { Clauses = ["CORE-22", "CORE-25", "HOST-4", "INV-11"] };
+    }
+
+    /// <summary>CORE-4 against HOST-4 with two groups in the container: the literal code takes group 2's table over, fails
+    /// on group 1 and hands it back, and a host allocation in between finds the table owned (FIND-19).</summary>
+    public static ConcurrentScenario SetIommuUnwindVsHostAlloc()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = new Script(cfg).OpenContainer(1).OpenGroup(1, 1).OpenGroup(1, 2).SetContainer(1, G, C).SetContainer(1, 5, C).Commands;
+        return new("set-iommu-unwind-vs-host-alloc", cfg, prefix,
+        [
+            Thread(cfg, "attach", 1, t => t.SetIommu(1, C)),
+            Thread(cfg, "host", 2, t => t.HostAlloc(2, 1)),
+        ]) { Clauses = ["CORE-4", "HOST-4", "INV-11"] };
+    }
+
+    /// <summary>CORE-26 against CORE-20: process 1 closes its group fd (the release hands the table back, then clears
+    /// <c>opened</c>), the host allocates in the table handed back, and process 2 opens the group (FIND-20).</summary>
+    public static ConcurrentScenario GroupReleaseVsReopen()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("group-release-vs-reopen", cfg, Joined(cfg).SetIommu(1, C).Commands,
+        [
+            Thread(cfg, "release", 1, t => t.Close(1, G)),
+            Thread(cfg, "host-reopen", 2, t => t.HostAlloc(1, 1).OpenGroup(2, 1)),
+        ]) { Clauses = ["CORE-20", "CORE-26", "HOST-4", "INV-11"] };
     }
 
     /// <summary>MAP of two pages races DISABLE: the map must see the container enabled throughout or not at all.</summary>
@@ -308,7 +346,7 @@ public static class Scenarios
         MapVsDisable(), InfoBesideEverything(), TwoEnablesOneLimit(), TwoContainers(), PassedFdDisableVsMap(),
         ExitVsPassedUser(), OwnershipStorm(), EnableTwice(), TwoGroupsOneContainer(), MapVsUnset(), DisableVsEnableOneMm(),
         FailingDeviceFdVsUnset(), DeviceCloseVsCloseAndUnset(), ExitVsStatusAndHostAlloc(), UnsetVsDeviceFdAndDisable(),
-        InFlightCallVsClose(),
+        InFlightCallVsClose(), StatusAfterHandBack(), SetIommuUnwindVsHostAlloc(), GroupReleaseVsReopen(),
     ];
 
     /// <summary>The schedules of the concurrency-only findings.</summary>

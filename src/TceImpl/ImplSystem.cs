@@ -15,7 +15,9 @@ namespace TceVerify.Impl;
 /// objects each component creates once (the one documented exception is the frames' counters, see
 /// <see cref="Mm.PhysicalMemory"/>). Complete lock order, outermost first; LOCK-2's chain is the middle part:
 /// <list type="number">
-/// <item>the calling process's exit lock, read (two, in ascending pid order, only for fd passing);</item>
+/// <item>the calling process's exit lock, read, or written by the calls that add, remove or copy its fds (two, in
+/// ascending pid order, only for fd passing; LOCK-8, <see cref="CallLifetime"/>);</item>
+/// <item>the fork lock, held by fork from the child's pid to its publication;</item>
 /// <item>the file's in-flight reference (its "users" semaphore, read) for a call on a file;</item>
 /// <item>group.lock -> (SET_CONTAINER: the container file's in-flight reference) -> container group_lock ->
 /// container mutex -> mmap_sem -> pool locks in ascending order (LOCK-2);</item>
@@ -30,6 +32,7 @@ public sealed partial class ImplSystem : ITceSystem
 {
     readonly KernelContext _ctx;
     readonly TaskList _tasks;
+    readonly CallLifetime _life;
     readonly VfioCore _core;
     readonly VfioGroup[] _groups;
 
@@ -63,6 +66,7 @@ public sealed partial class ImplSystem : ITceSystem
         _core = parts.CreateCore(_ctx, driver, _groups);
 
         _tasks = new TaskList(sync);
+        _life = parts.CreateLifetime(_tasks);
         foreach (var p in config.Processes)
         {
             var mm = new MmStruct(p.Pid, p.RlimitMemlock, p.CapIpcLock, _ctx.Memory, config.PageShift, sync);
@@ -74,20 +78,9 @@ public sealed partial class ImplSystem : ITceSystem
     // ================================================================ entry and exit of a call (PROC-1, PROC-2)
 
     /// <summary>PROC-1: the live process making a call, its exit lock held for reading; null for -ESRCH.</summary>
-    Process? EnterCall(int pid)
-    {
-        var p = _tasks.Find(pid);
-        if (p is null) return null;                         // PROC-1: no such pid
-        p.ExitLock.DownRead();
-        if (p.Exited)
-        {
-            p.ExitLock.UpRead();
-            return null;                                    // PROC-1: exited
-        }
-        return p;
-    }
+    Process? EnterCall(int pid) => _life.Enter(pid);
 
-    static void LeaveCall(Process p) => p.ExitLock.UpRead();
+    static void LeaveCall(Process p) => CallLifetime.Leave(p);
 
     /// <summary>PROC-2 fget: the file an fd refers to, with an in-flight reference; null for -EBADF.</summary>
     static KFile? Fget(Process p, int fd)
@@ -101,19 +94,19 @@ public sealed partial class ImplSystem : ITceSystem
 
     public long OpenContainer(int pid)
     {
-        var p = EnterCall(pid);
+        var p = _life.EnterExclusive(pid);                  // LOCK-8: adds an fd
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         long ret = _core.OpenContainer(new Current(p, p.Mm)); // CORE-1
-        LeaveCall(p);
+        CallLifetime.LeaveExclusive(p);
         return ret;
     }
 
     public long OpenGroup(int pid, int groupId)
     {
-        var p = EnterCall(pid);
+        var p = _life.EnterExclusive(pid);                  // LOCK-8: adds an fd
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         long ret = _core.OpenGroup(new Current(p, p.Mm), groupId); // CORE-20
-        LeaveCall(p);
+        CallLifetime.LeaveExclusive(p);
         return ret;
     }
 
@@ -133,28 +126,20 @@ public sealed partial class ImplSystem : ITceSystem
         return ret;
     }
 
-    public long Close(int pid, int fd)
-    {
-        var p = EnterCall(pid);
-        if (p is null) return -Errno.ESRCH;                 // PROC-1
-        long ret = 0;
-        var f = p.Files.Remove(fd);
-        if (f is null) ret = -Errno.EBADF;                  // PROC-2
-        else f.DropEntry(new Current(p, p.Mm));             // PROC-6: the last entry releases the file here
-        LeaveCall(p);
-        return ret;
-    }
+    public long Close(int pid, int fd) => _life.Close(pid, fd); // PROC-6, LOCK-8
 
     public long Fork(int pid)
     {
-        var p = EnterCall(pid);
+        var p = _life.EnterExclusive(pid);                  // LOCK-8: copies the fd table and the address space whole
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         var sync = _ctx.Sync;
+        _tasks.ForkLock.Lock();                             // pids are published in the order they are given
         int childPid = _tasks.AllocPid();                   // STATE-3, PROC-3
         var mm = p.Mm.Dup(childPid, sync);                  // PROC-3: mappings, limits, locked_vm 0
         var files = p.Files.Dup(childPid, sync);            // PROC-3: same numbers, same files
         _tasks.Add(new Process(childPid, mm, files, sync));
-        LeaveCall(p);
+        _tasks.ForkLock.Unlock();
+        CallLifetime.LeaveExclusive(p);
         return childPid;
     }
 
@@ -163,48 +148,42 @@ public sealed partial class ImplSystem : ITceSystem
         var from = _tasks.Find(fromPid);
         if (from is null) return -Errno.ESRCH;              // PROC-4: from must be live
         var to = _tasks.Find(toPid);
-        // Exit locks of both, in ascending pid order (LOCK-2 outermost; see Process).
-        bool both = to is not null && to != from;
-        // Stryker disable once Equality : both means two processes, whose pids differ.
-        if (both && to!.Pid < from.Pid) to.ExitLock.DownRead();
-        from.ExitLock.DownRead();
-        // Stryker disable once Equality : both means two processes, whose pids differ.
-        if (both && to!.Pid > from.Pid) to.ExitLock.DownRead();
+        // Exit locks of both, in ascending pid order (LOCK-8): the sender's for reading, the receiver's for writing
+        // (the call adds one of its fds); one process passing to itself takes its own for writing.
+        var first = to is not null && to.Pid < from.Pid ? to : from;
+        var second = to is not null && to != from ? (first == from ? to : from) : null;
+        LockForPass(first, first == to);
+        if (second is not null) LockForPass(second, second == to);
 
         long ret;
         if (from.Exited) ret = -Errno.ESRCH;                // PROC-4 (PROC-1)
         else
         {
-            bool toLive = to is not null && (to == from || !to.Exited);
+            bool toLive = to is not null && !to.Exited;
             var f = from.Files.Lookup(fd, takeEntry: toLive);
             if (f is null) ret = -Errno.EBADF;              // PROC-4: fd valid in from
             else if (!toLive) ret = -Errno.ESRCH;           // PROC-4: to must exist and be live
             else ret = to!.Files.Install(f);                // PROC-4: a new fd for the same file
         }
 
-        from.ExitLock.UpRead();
-        if (both) to!.ExitLock.UpRead();
+        if (second is not null) UnlockForPass(second, second == to);
+        UnlockForPass(first, first == to);
         return ret;
     }
 
-    public long Exit(int pid)
+    static void LockForPass(Process p, bool receiver)
     {
-        var p = _tasks.Find(pid);
-        if (p is null) return -Errno.ESRCH;                 // PROC-1
-        p.ExitLock.DownWrite();                             // waits for the process's calls in flight
-        if (p.Exited)
-        {
-            p.ExitLock.UpWrite();
-            return -Errno.ESRCH;                            // PROC-1
-        }
-        p.MarkExited();                                     // PROC-5
-        p.ExitLock.UpWrite();
-        p.Mm.ExitMmap();                                    // PROC-5: address space emptied, pins stay
-        var cur = new Current(p, null);                     // PROC-5, STATE-9: no mm from here on
-        foreach (var f in p.Files.DetachAll())              // PROC-5: ascending fd order
-            f.DropEntry(cur);                               // PROC-6
-        return 0;
+        if (receiver) p.ExitLock.DownWrite();
+        else p.ExitLock.DownRead();
     }
+
+    static void UnlockForPass(Process p, bool receiver)
+    {
+        if (receiver) p.ExitLock.UpWrite();
+        else p.ExitLock.UpRead();
+    }
+
+    public long Exit(int pid) => _life.Exit(pid);             // PROC-5, LOCK-8
 
     public long MapUserPage(int pid, ulong vpage, long pfn, bool writable)
     {

@@ -1,4 +1,5 @@
 using TceVerify.Contract;
+using TceVerify.Impl.Mm;
 using TceVerify.Impl.Platform;
 using TceVerify.Impl.Spapr;
 using TceVerify.Impl.Vfio;
@@ -21,6 +22,9 @@ public class KernelParts
 
     /// <summary>The SPAPR TCE driver, registered once (Spapr/, STATE-8).</summary>
     internal virtual SpaprTceDriver CreateDriver(KernelContext ctx) => new(ctx);
+
+    /// <summary>How calls hold their process's exit lock, close and exit (Mm/, LOCK-8).</summary>
+    internal virtual CallLifetime CreateLifetime(TaskList tasks) => new(tasks);
 
     /// <summary>The VFIO core over the machine's groups (Vfio/).</summary>
     internal virtual VfioCore CreateCore(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups) =>

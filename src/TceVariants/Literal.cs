@@ -27,9 +27,23 @@ internal enum Literal
     SetContainerUnlocked = 1 << 9,
     /// <summary>FIND-12: GET_DEVICE_FD checks container_users, opens the device, then increments.</summary>
     GetDeviceFdCheckThenInc = 1 << 10,
+    /// <summary>FIND-13, FIND-16, FIND-18: close runs beside the process's other calls, and removes the fd before the
+    /// release.</summary>
+    CloseBesideCalls = 1 << 11,
+    /// <summary>FIND-16: exit marks the process exited and lets its calls see it before its fds are closed.</summary>
+    ExitMarksFirst = 1 << 12,
+    /// <summary>FIND-14: GET_STATUS reads the group's container with no lock.</summary>
+    StatusUnlocked = 1 << 13,
+    /// <summary>FIND-15, FIND-17: GET_DEVICE_FD takes and drops its reference with no group lock.</summary>
+    DeviceFdUnlocked = 1 << 14,
+    /// <summary>FIND-19: SET_IOMMU attaches the first group and unwinds when the second fails.</summary>
+    SetIommuUnwinds = 1 << 15,
+    /// <summary>FIND-20: open_group and the group file's release change <c>opened</c> outside the group lock.</summary>
+    OpenedUnlocked = 1 << 16,
 
     DriverFlags = MapEndUnchecked | MapWithoutEnable | DisableKeepsMappings | UnchargeCurrent | ChargeWindowBytes,
     TableFlags = TakeOwnershipDropsBit0 | TakeOwnershipPutsStale | OwnershipWithoutPoolLocks | OwnershipWithoutFlush,
-    CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc,
-    All = DriverFlags | TableFlags | CoreFlags,
+    CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc | StatusUnlocked | DeviceFdUnlocked | SetIommuUnwinds | OpenedUnlocked,
+    LifetimeFlags = CloseBesideCalls | ExitMarksFirst,
+    All = DriverFlags | TableFlags | CoreFlags | LifetimeFlags,
 }

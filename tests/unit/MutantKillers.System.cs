@@ -59,7 +59,7 @@ public sealed class SyncNamesTests
                 $"cell group {g.Id} container", $"atomic group {g.Id} container id = 0"]);
             foreach (var d in g.Devices) expected.Add($"atomic group {g.Id} device {d} opens = 0");
         }
-        expected.AddRange(["mutex containers", "atomic file ids = 0", "mutex tasklist", "cell tasklist pids"]);
+        expected.AddRange(["mutex containers", "atomic file ids = 0", "mutex tasklist", "mutex fork", "cell tasklist pids"]);
         expected.AddRange(Proc(1).Concat(Proc(2)));
         Assert.Equal(expected.Order(StringComparer.Ordinal), sync.Created.Order(StringComparer.Ordinal));
 

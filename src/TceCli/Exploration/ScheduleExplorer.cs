@@ -19,8 +19,7 @@ public sealed record ScheduleFailure(
     /// <summary>Two failures with the same key are the same bug for reporting.</summary>
     public string Key => $"{Scenario}|{Kind}|{Clause}";
 
-    /// <summary>A documented issue of the pristine implementation (<see cref="KnownIssues"/>): its scenario failing on
-    /// its clause, or (in any scenario, e.g. a generated one) a history that shows one of them.</summary>
+    /// <summary>Never set any more: the pristine implementation has no known issue (LOCK-7).</summary>
     public bool Known { get; init; }
 }
 
@@ -72,25 +71,12 @@ public static partial class ScheduleExplorer
             failure = new ScheduleFailure(runner.Scenario.Name, runner.VariantName == "pristine" ? Target.ImplName : runner.VariantName,
                 bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, clause,
                 bug.Message, bug.ReadableTrace, configuration.MaxSchedulingSteps, configuration.DataRaceDetection)
-            {
-                Known = IsKnown(runner, configuration, runner.Scenario.Name, clause, bug.ReproducibleTrace),
-            };
+;
         }
         return new BatchResult(executed, failure, report.IsExhausted);
     }
 
-    /// <summary>Whether a failure is a documented issue of the pristine implementation (<see cref="KnownIssues"/>): its
-    /// scenario failing on its clause, or a non-linearizable history that shows one of the documented patterns (replayed
-    /// to recover the history).</summary>
-    static bool IsKnown(ScenarioRunner runner, Configuration configuration, string scenario, string? clause, string trace)
-    {
-        if (KnownIssues.All.Any(i => i.Scenario == scenario && i.Clause == clause)) return true;
-        if (clause != "INV-11" || trace.Length == 0) return false;
-        try { return KnownIssues.Explains(runner.Replay(trace, configuration).History); }
-        catch (Exception) { return false; }
-    }
-
-    public static bool HasKnownIssue(string scenario) => KnownIssues.IsKnown(scenario);
+    public static bool HasKnownIssue(string scenario) => false;
 
     /// <summary>A runner for a scenario on a target.</summary>
     public static ScenarioRunner RunnerFor(ConcurrentScenario scenario, Target target) =>

@@ -194,7 +194,7 @@ public static class StepChecks
                 if (t1.FlushPending) v.Add(new("MAP-12", $"failed MAP left table {gid} unflushed"));
             }
             var w = new List<Violation>();
-            Atomicity(f, new FailureAllowance(false, DirtyBits: true, InjectCountdown: true, false), w);
+            Atomicity(f, new FailureAllowance(false, DirtyBits: true, InjectCountdown: true), w);
             foreach (var x in w)
                 if (!x.Detail.Contains("frame") && !x.Detail.Contains("entry")) v.Add(new("INV-5", $"failed MAP ({why}): {x.Detail}"));
         }

@@ -30,7 +30,7 @@ public static partial class FailureAtomicity
             if (now.Dirty != dirty && !(allow.DirtyBits && now.Dirty)) Add($"frame {pfn:x} dirty {dirty} -> {now.Dirty}");
         }
 
-        // Tables: the injection countdown may only go down (HOST-7), TCEs may only vanish (CORE-4).
+        // Tables: the injection countdown may only go down (HOST-7); TCEs never change.
         foreach (var (g, tb) in ob.Tables)
         {
             if (!oa.Tables.TryGetValue(g, out var ta)) { Add($"table {g} vanished"); continue; }
@@ -38,9 +38,8 @@ public static partial class FailureAtomicity
                 Add($"table {g} countdown {tb.Inject} -> {ta.Inject}");
             foreach (var (e, value) in ta.Tces)
                 if (!tb.Tces.TryGetValue(e, out var old) || old != value) Add($"table {g} tce {e:x} = {value:x} appeared");
-            if (!allow.StaleClears)
-                foreach (var (e, value) in tb.Tces)
-                    if (!ta.Tces.ContainsKey(e)) Add($"table {g} tce {e:x} = {value:x} vanished");
+            foreach (var (e, value) in tb.Tces)
+                if (!ta.Tces.ContainsKey(e)) Add($"table {g} tce {e:x} = {value:x} vanished");
         }
 
         // Everything else, line by line.

@@ -224,7 +224,7 @@ public static class InvariantChecker
 }
 
 /// <summary>What INV-5 lets a failed call change, by the kind of call.</summary>
-public readonly record struct FailureAllowance(bool UserMemory, bool DirtyBits, bool InjectCountdown, bool StaleClears)
+public readonly record struct FailureAllowance(bool UserMemory, bool DirtyBits, bool InjectCountdown)
 {
     public static readonly FailureAllowance None = default;
 }

@@ -116,14 +116,13 @@ public sealed record IoctlArgCmd(int Pid, int Fd, uint Cmd, ulong Addr, byte[] B
     public override int GetHashCode() => HashCode.Combine(Pid, Fd, Cmd, Addr, Bytes.Length);
 }
 
-/// <summary>What INV-5 allows a failed ioctl to change, by command (ABI-6, MAP-11, HOST-7, CORE-4).</summary>
+/// <summary>What INV-5 allows a failed ioctl to change, by command (ABI-6, MAP-11, HOST-7).</summary>
 public static class ArgAllowance
 {
     public static FailureAllowance For(uint cmd)
     {
-        if (cmd == Ioctls.SpaprTceGetInfo || cmd == Ioctls.GroupGetStatus) return new(UserMemory: true, false, false, false);
-        if (cmd == Ioctls.MapDma) return new(false, DirtyBits: true, InjectCountdown: true, false);
-        if (cmd == Ioctls.SetIommu) return new(false, false, false, StaleClears: true);
+        if (cmd == Ioctls.SpaprTceGetInfo || cmd == Ioctls.GroupGetStatus) return new(UserMemory: true, false, false);
+        if (cmd == Ioctls.MapDma) return new(false, DirtyBits: true, InjectCountdown: true);
         return FailureAllowance.None;
     }
 }

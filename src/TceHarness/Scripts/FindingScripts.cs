@@ -18,7 +18,7 @@ public static class FindingScripts
 
     public static IReadOnlyList<ScriptedProgram> All { get; } =
     [
-        Find1(), Find2(), Find3(), Find4(), Find5(), Find6(), Find7(), Find8(), Find10(),
+        Find1(), Find2(), Find3(), Find4(), Find5(), Find6(), Find7(), Find8(), Find10(), Find19(),
     ];
 
     public static ScriptedProgram Get(string name) => All.First(s => s.Name == name);
@@ -84,6 +84,14 @@ public static class FindingScripts
     {
         var s = S().HostStale(1, 5, Memory.HostTce(5)).Setup(1, 1, C, G);
         return P("FIND-10", s, "FIND-10 TBL-9 INV-9");
+    }
+
+    public static ScriptedProgram Find19()
+    {
+        // Group 2 joins last, so it heads the list and its table is the one the literal code takes over first.
+        var s = S().HostStale(2, 0x805, Memory.HostTce(0x805)).OpenContainer(1).OpenGroup(1, 1).OpenGroup(1, 2)
+            .SetContainer(1, G, C).SetContainer(1, 5, C).SetIommu(1, C);
+        return P("FIND-19", s, "FIND-19 CORE-4 INV-5");
     }
 
     /// <summary>QEMU's life cycle (kernel-semantics.md): set up, ENABLE, GET_INFO, clear the whole window, a few

@@ -4,10 +4,11 @@ namespace TceVerify.Impl.Mm;
 
 /// <summary>
 /// A process (STATE-3): pid, mm, fd table. Every call made on its behalf holds <see cref="ExitLock"/> for
-/// reading from its PROC-1 check to its return; <c>exit</c> takes it for writing to mark the process exited,
-/// so (like exit_group, which waits for the other threads to leave the kernel) a call either completes before
-/// the exit or is refused with -ESRCH. Outermost lock of every call; two are taken only by fd passing, in
-/// ascending pid order.
+/// reading from its PROC-1 check to its return; <c>exit</c>, and every call that adds, removes or copies the
+/// process's fds, holds it for writing for its whole run (LOCK-8, <see cref="CallLifetime"/>), so (like
+/// exit_group, which waits for the other threads to leave the kernel) a call either completes before the exit
+/// or is refused with -ESRCH, and no call sees a close or an exit half done. Outermost lock of every call; two
+/// are taken only by fd passing, in ascending pid order.
 /// </summary>
 internal sealed class Process
 {

@@ -10,12 +10,18 @@ internal sealed class TaskList
 {
     readonly IKMutex _lock;
     readonly ISharedCell _cell;
+
+    /// <summary>Held by fork from <see cref="AllocPid"/> to <see cref="Add"/>, so children appear in pid order
+    /// (a later pid is never seen before an earlier one: LOCK-7). Taken under the parent's exit lock, before
+    /// anything else.</summary>
+    internal readonly IKMutex ForkLock;
     readonly Dictionary<int, Process> _byPid = new();
     int _maxPid;
 
     internal TaskList(ISyncLayer sync)
     {
         _lock = sync.CreateMutex("tasklist");
+        ForkLock = sync.CreateMutex("fork");
         _cell = sync.CreateCell("tasklist pids");
     }
 

@@ -120,6 +120,12 @@ internal class VfioCore
             GroupUnlockWrite(container, CoreOp.SetIommu);
             return -Errno.ENODEV;                              // CORE-4
         }
+        int busy = SetIommuGroupCountCheck(container);         // CORE-4 (FIND-19): one group per container
+        if (busy != 0)
+        {
+            GroupUnlockWrite(container, CoreOp.SetIommu);
+            return busy;
+        }
         int ret = driver.Open(arg, container.Id, out var data); // CORE-4 -> OPEN-1
         // Stryker disable all : OPEN-1 fails only for an arg the extension check above already refused, and sets data exactly when it returns 0.
         if (ret != 0 || data is null)
@@ -137,13 +143,13 @@ internal class VfioCore
         }
         if (ret != 0)
         {
-            // Unwinding: at most one group attaches (ATT-1: one group per container), and the release (REL-1)
-            // detaches whatever is still attached, so each of the next statements alone undoes the attach.
+            // Unwinding (reached with a group attached only by FIND-19's literal variant: the check above lets one
+            // group through): the release (REL-1) detaches whatever is still attached, so each of the next
+            // statements alone undoes the attach.
             // Stryker disable once Equality : see above; skipping group 0's detach leaves it to the release.
             for (int j = attached - 1; j >= 0; j--)
                 // Stryker disable once Statement : see above; the release detaches the table.
                 driver.DetachGroup(data, groups[j], cur);      // CORE-4: unwind in reverse order (DET-1)
-            // Stryker disable once Statement : see above; the detach already undid everything the release would.
             driver.Release(data, cur);                         // CORE-4 -> REL-1
             GroupUnlockWrite(container, CoreOp.SetIommu);
             return ret;
@@ -198,14 +204,21 @@ internal class VfioCore
     {
         var group = FindGroup(groupId);
         if (group is null) return -Errno.ENOENT;               // CORE-20
-        if (group.Opened.CompareExchange(0, 1) != 0) return -Errno.EBUSY; // CORE-20: already opened
-        if (group.ContainerId.Read() != 0)
+        GroupLock(group, GroupOp.Open);                        // CORE-20 (FIND-20)
+        long ret;
+        if (group.Opened.CompareExchange(0, 1) != 0) ret = -Errno.EBUSY; // CORE-20: already opened
+        else if (group.ContainerId.Read() != 0)
         {
             group.Opened.Set(0);
-            return -Errno.EBUSY;                               // CORE-20: container still set from an earlier open
+            ret = -Errno.EBUSY;                                // CORE-20: container still set from an earlier open
         }
-        var file = new GroupFile(this, group, _sync, NextFileName("group " + group.Id));
-        return cur.Task.Files.Install(file);
+        else
+        {
+            var file = new GroupFile(this, group, _sync, NextFileName("group " + group.Id));
+            ret = cur.Task.Files.Install(file);
+        }
+        GroupUnlock(group, GroupOp.Open);
+        return ret;
     }
 
     /// <summary>CORE-21 dispatch of a group ioctl.</summary>
@@ -236,8 +249,11 @@ internal class VfioCore
         uint flags = 0;
         // Stryker disable once Assignment : flags starts at 0 and the two flags are distinct bits, so ^= sets them as |= does.
         if (group.Viable) flags |= Abi.GroupFlagViable;                                // CORE-22
+        GroupLock(group, GroupOp.Status);                                              // CORE-22 (FIND-14)
+        bool containerSet = group.ContainerId.Read() != 0;
+        GroupUnlock(group, GroupOp.Status);
         // Stryker disable once Assignment : flags starts at 0 and the two flags are distinct bits, so ^= sets them as |= does.
-        if (group.ContainerId.Read() != 0) flags |= Abi.GroupFlagContainerSet;           // CORE-22
+        if (containerSet) flags |= Abi.GroupFlagContainerSet;                          // CORE-22
         BinaryPrimitives.WriteUInt32LittleEndian(status[4..], flags);
         if (UserAccess.CopyToUser(cur, arg, status) != 0) return -Errno.EFAULT;       // CORE-22, ABI-6
         return 0;
@@ -249,9 +265,9 @@ internal class VfioCore
         if (UserAccess.GetUserInt32(cur, arg, out int fd) != 0) return -Errno.EFAULT; // CORE-23, ABI-9
         int bad = SetContainerFdCheck(fd);                                             // CORE-23
         if (bad != 0) return bad;
-        GroupLock(group);                                                              // CORE-23 (FIND-11)
+        GroupLock(group, GroupOp.SetContainer);                                        // CORE-23 (FIND-11)
         long ret = SetContainer(group, cur, fd);
-        GroupUnlock(group);
+        GroupUnlock(group, GroupOp.SetContainer);
         return ret;
     }
 
@@ -263,7 +279,7 @@ internal class VfioCore
         var f = cur.Task.Files.Lookup(fd);
         if (f is null) return -Errno.EBADF;                                            // CORE-23
         if (f is not ContainerFile cf) return -Errno.EINVAL;                           // CORE-23: not a container
-        // Stryker disable once Unary : reachable only when a close races this call; the concurrency suite covers it (FIND-13).
+        // Stryker disable once Unary : unreachable in the pristine kernel: the fd is ours and a close of it waits for this call (LOCK-8).
         if (!cf.TryGet()) return -Errno.EBADF;                                         // CORE-23, PROC-2: closed meanwhile
         var container = cf.Container;
         GroupLockWrite(container, CoreOp.SetContainer);                                // CORE-23, LOCK-3
@@ -293,7 +309,7 @@ internal class VfioCore
     long GroupUnsetContainer(VfioGroup group, in Current cur)
     {
         long ret;
-        GroupLock(group);                                                              // CORE-24 (FIND-11)
+        GroupLock(group, GroupOp.UnsetContainer);                                      // CORE-24 (FIND-11)
         long users = group.ContainerUsers.CompareExchange(1, 0);
         if (users == 0) ret = -Errno.EINVAL;                                           // CORE-24: no container
         else if (users > 1) ret = -Errno.EBUSY;                                        // CORE-24: devices open
@@ -302,7 +318,7 @@ internal class VfioCore
             UnsetContainer(group, cur);                                                // CORE-24 -> CORE-25
             ret = 0;
         }
-        GroupUnlock(group);
+        GroupUnlock(group, GroupOp.UnsetContainer);
         return ret;
     }
 
@@ -337,13 +353,16 @@ internal class VfioCore
         int ret = UserAccess.StrndupUser(cur, arg, Ctx.PageSize, out var name);       // CORE-27, ABI-10
         // Stryker disable once Logical,Conditional,Unary : ABI-10's strndup sets name exactly when it returns 0, so ret != 0 whenever name is null.
         if (ret != 0 || name is null) return ret != 0 ? ret : -Errno.EFAULT;
-        return GetDeviceFdReferenced(group, cur, name);
+        GroupLock(group, GroupOp.DeviceFd);                                            // CORE-27 (FIND-15, FIND-17)
+        long fd = GetDeviceFdReferenced(group, cur, name);
+        GroupUnlock(group, GroupOp.DeviceFd);
+        return fd;
     }
 
     /// <summary>
-    /// CORE-27 after the name: the container user reference is taken first, with increment-unless-zero (adopted,
-    /// FIND-12), and dropped again (CORE-28) when a check fails; on success it stays with the device file.
-    /// Variant hook: the reference order.
+    /// CORE-27 after the name, under the group's lock: the container user reference is taken first, with
+    /// increment-unless-zero (adopted, FIND-12), and dropped again (CORE-28) when a check fails; on success it stays
+    /// with the device file. Variant hook: the reference order.
     /// </summary>
     protected internal virtual long GetDeviceFdReferenced(VfioGroup group, in Current cur, ReadOnlySpan<byte> name)
     {
@@ -352,7 +371,7 @@ internal class VfioCore
         // Stryker disable once Logical : the checks set device exactly when they return 0.
         if (ret != 0 || device is null)
         {
-            Dissolve(group, cur);                                                      // CORE-27 -> CORE-28
+            DissolveLocked(group, cur);                                                // CORE-27 -> CORE-28
             // Stryker disable once Conditional,Unary : ret != 0 here (the checks set device exactly when they return 0).
             return ret != 0 ? ret : -Errno.ENODEV;
         }
@@ -382,20 +401,29 @@ internal class VfioCore
         return cur.Task.Files.Install(file);
     }
 
-    /// <summary>CORE-26 group file release: dissolve, then <c>opened = 0</c>.</summary>
-    internal void GroupRelease(VfioGroup group, in Current cur)
+    /// <summary>CORE-26 group file release, under the group's lock: dissolve, then <c>opened = 0</c>. Variant hook
+    /// (FIND-20's literal code drops the lock before <c>opened = 0</c>).</summary>
+    protected internal virtual void GroupRelease(VfioGroup group, in Current cur)
     {
-        Dissolve(group, cur);                                  // CORE-26 -> CORE-28
+        GroupLock(group, GroupOp.Release);                     // CORE-26 (FIND-20)
+        DissolveLocked(group, cur);                            // CORE-26 -> CORE-28
         group.Opened.Set(0);                                   // CORE-26
+        GroupUnlock(group, GroupOp.Release);
     }
 
-    /// <summary>CORE-28 vfio_group_try_dissolve_container.</summary>
+    /// <summary>CORE-28 vfio_group_try_dissolve_container, taking the group's lock.</summary>
     protected internal void Dissolve(VfioGroup group, in Current cur)
     {
-        GroupLock(group);                                      // CORE-28 (FIND-11)
+        GroupLock(group, GroupOp.Dissolve);                    // CORE-28 (FIND-11)
+        DissolveLocked(group, cur);
+        GroupUnlock(group, GroupOp.Dissolve);
+    }
+
+    /// <summary>CORE-28 with the group's lock held by the caller (CORE-26, CORE-27).</summary>
+    protected internal void DissolveLocked(VfioGroup group, in Current cur)
+    {
         if (group.ContainerUsers.DecrementIfPositive() == 0)   // CORE-28: the last user
             UnsetContainer(group, cur);                        // CORE-28 -> CORE-25
-        GroupUnlock(group);
     }
 
     // ================================================================ device file
@@ -412,11 +440,17 @@ internal class VfioCore
 
     // ================================================================ variant hooks (production behaviour)
 
-    /// <summary>The adopted group lock of CORE-23, CORE-24 and CORE-28 (FIND-11's literal code has none).</summary>
-    protected internal virtual void GroupLock(VfioGroup group) => group.Lock.Lock();
+    /// <summary>The adopted group lock of CORE-20 .. CORE-28 (the literal code of FIND-11, FIND-14, FIND-15/17 and
+    /// FIND-20 has none).</summary>
+    protected internal virtual void GroupLock(VfioGroup group, GroupOp op) => group.Lock.Lock();
 
     /// <summary>Counterpart of <see cref="GroupLock"/>.</summary>
-    protected internal virtual void GroupUnlock(VfioGroup group) => group.Lock.Unlock();
+    protected internal virtual void GroupUnlock(VfioGroup group, GroupOp op) => group.Lock.Unlock();
+
+    /// <summary>CORE-4's one-group check (adopted, FIND-19): the driver takes one group per container (ATT-1), so a
+    /// longer list is refused before any table is taken over.</summary>
+    protected internal virtual int SetIommuGroupCountCheck(VfioContainer container) =>
+        container.Groups.Count > 1 ? -Errno.EBUSY : 0;
 
     // ---------------------------------------------------------------- catalog hooks (production behaviour)
     // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
@@ -442,6 +476,18 @@ internal class VfioCore
     /// <summary>CORE-23's first check under the group's lock: the group already has a container (-EINVAL).</summary>
     protected internal virtual int SetContainerUsersCheck(VfioGroup group, in Current cur, int fd) =>
         group.ContainerUsers.Read() != 0 ? -Errno.EINVAL : 0;
+}
+
+/// <summary>The group operation that takes the group's lock (a variant drops it for some).</summary>
+internal enum GroupOp
+{
+    Open,
+    Status,
+    SetContainer,
+    UnsetContainer,
+    DeviceFd,
+    Release,
+    Dissolve,
 }
 
 /// <summary>The core operation a catalog hook is called for.</summary>

@@ -55,28 +55,12 @@ public static class CoreRules
         if (container.Groups.IsEmpty || container.Driver is not null)
             return Step.Fail(w, Errno.EINVAL);                                                 // CORE-4: no group, or a driver
         if (DriverRules.CheckExtension(arg) <= 0) return Step.Fail(w, Errno.ENODEV);           // CORE-4: EXT-1 not positive
+        if (container.Groups.Count > 1) return Step.Fail(w, Errno.EBUSY);                      // CORE-4 (FIND-19): one group
         var data = DriverRules.Open(arg, out long opened);                                     // CORE-4 -> OPEN-1
         if (data is null) return new Step(w, opened);
-        var original = w;
-        var attached = new List<int>();
-        foreach (int g in container.Groups)                                                    // CORE-4: list order
-        {
-            var a = DriverRules.Attach(w, containerId, data, g);                               // CORE-4 -> ATT-1
-            if (a.Failed)
-            {
-                w = a.World;
-                data = a.Data;
-                for (int i = attached.Count - 1; i >= 0; i--)                                  // CORE-4: reverse order
-                    (w, data) = DriverRules.Detach(w, containerId, data, attached[i]);         // CORE-4 -> DET-1
-                w = DriverRules.Release(w, containerId, data);                                 // CORE-4 -> REL-1
-                // CORE-4, INV-5: the only change a failed SET_IOMMU may leave is stale TCEs cleared by TBL-9.
-                return new Step(attached.Count == 0 ? original : w, a.Result);
-            }
-            w = a.World;
-            data = a.Data;
-            attached.Add(g);
-        }
-        return Step.Ok(w.WithContainer(w.Containers[containerId] with { Driver = data }));     // CORE-4: driver stored
+        var a = DriverRules.Attach(w, containerId, data, container.Groups[0]);                 // CORE-4 -> ATT-1
+        if (a.Failed) return new Step(w, a.Result);                                            // CORE-4, INV-5: REL-1 of fresh data changes nothing
+        return Step.Ok(a.World.WithContainer(a.World.Containers[containerId] with { Driver = a.Data })); // CORE-4: driver stored
     }
 
     /// <summary>CORE-5 container file release: drops the file's reference (CORE-8).</summary>

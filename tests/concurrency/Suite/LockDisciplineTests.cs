@@ -56,6 +56,7 @@ public class LockDisciplineTests
         Assert.Contains(("rwsem", "proc 1 exit"), names);
         Assert.Contains(sync.Created, p => p.Kind == "rwsem" && p.Name.StartsWith("file ", StringComparison.Ordinal) && p.Name.EndsWith(" users", StringComparison.Ordinal));
         Assert.Contains(("mutex", "tasklist"), names);
+        Assert.Contains(("mutex", "fork"), names);
         Assert.Contains(("mutex", "containers"), names);
 
         var discipline = new LockDiscipline([4, 2]);

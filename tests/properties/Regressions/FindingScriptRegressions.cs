@@ -42,6 +42,7 @@ public sealed class FindingScriptRegressions
     [Fact, Spec("FIND-7", "TBL-9", "TBL-1")] public void Find7_failed_take_over_keeps_bit0() => Replay(FindingScripts.Find7());
     [Fact, Spec("FIND-8", "TBL-9", "INV-3")] public void Find8_take_over_puts_no_leftover() => Replay(FindingScripts.Find8());
     [Fact, Spec("FIND-10", "TBL-9", "INV-9")] public void Find10_take_over_flushes() => Replay(FindingScripts.Find10());
+    [Fact, Spec("FIND-19", "CORE-4", "INV-5")] public void Find19_set_iommu_with_two_groups_changes_nothing() => Replay(FindingScripts.Find19());
     [Fact, Spec("MAP-13", "UNMAP-8", "REL-1")] public void Qemu_lifecycle_4k() => Replay(FindingScripts.QemuLifecycle(12));
     [Fact, Spec("MAP-13", "UNMAP-8", "REL-1", "STATE-1")] public void Qemu_lifecycle_64k() => Replay(FindingScripts.QemuLifecycle(16));
 

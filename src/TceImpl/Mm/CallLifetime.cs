@@ -1,0 +1,75 @@
+using TceVerify.Contract;
+
+namespace TceVerify.Impl.Mm;
+
+/// <summary>
+/// LOCK-8, call lifetime: how a call holds its process's exit lock, and the two calls that end a life, close
+/// (PROC-6) and exit (PROC-5). A call of a process holds the exit lock for reading from its PROC-1 check to its
+/// return; a call that adds or removes one of the process's fds, or copies its table, holds it for writing, so it
+/// runs alone in its process and every other call of the process sees it whole (the fd gone only once its release
+/// has completed; the process exited only once its files are closed).
+/// </summary>
+/// <remarks>Variant hooks: <see cref="Close"/> and <see cref="Exit"/> (the literal code of FIND-13, FIND-16 and
+/// FIND-18 removes the fd, or marks the process exited, while other calls of the process still run).</remarks>
+internal class CallLifetime(TaskList tasks)
+{
+    protected TaskList Tasks => tasks;
+
+    /// <summary>PROC-1: the live process making a call, its exit lock held for reading; null for -ESRCH.</summary>
+    internal Process? Enter(int pid) => Enter(pid, exclusive: false);
+
+    /// <summary>PROC-1 for a call that adds, removes or copies fds (LOCK-8): the exit lock held for writing.</summary>
+    internal Process? EnterExclusive(int pid) => Enter(pid, exclusive: true);
+
+    internal static void Leave(Process p) => p.ExitLock.UpRead();
+
+    internal static void LeaveExclusive(Process p) => p.ExitLock.UpWrite();
+
+    protected Process? Enter(int pid, bool exclusive)
+    {
+        var p = tasks.Find(pid);
+        if (p is null) return null;                         // PROC-1: no such pid
+        if (exclusive) p.ExitLock.DownWrite();
+        else p.ExitLock.DownRead();
+        if (!p.Exited) return p;
+        if (exclusive) p.ExitLock.UpWrite();
+        else p.ExitLock.UpRead();
+        return null;                                        // PROC-1: exited
+    }
+
+    /// <summary>PROC-6 close, alone in its process (LOCK-8): the entry is removed and, if it was the file's last, the
+    /// file released, before any other call of the process runs.</summary>
+    internal virtual long Close(int pid, int fd)
+    {
+        var p = EnterExclusive(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        long ret = 0;
+        var f = p.Files.Remove(fd);
+        if (f is null) ret = -Errno.EBADF;                  // PROC-2
+        else f.DropEntry(new Current(p, p.Mm));             // PROC-6: the last entry releases the file here
+        LeaveExclusive(p);
+        return ret;
+    }
+
+    /// <summary>PROC-5 exit, as one step of the process (LOCK-8): marked exited, address space emptied, every fd
+    /// closed, before the exit lock is given up; calls of the process in flight finish first.</summary>
+    internal virtual long Exit(int pid)
+    {
+        var p = EnterExclusive(pid);
+        if (p is null) return -Errno.ESRCH;                 // PROC-1
+        p.MarkExited();                                     // PROC-5
+        CloseAll(p);
+        LeaveExclusive(p);
+        return 0;
+    }
+
+    /// <summary>PROC-5 after the mark: the address space emptied (pins stay), then every fd closed in ascending
+    /// order with no mm (STATE-9).</summary>
+    protected static void CloseAll(Process p)
+    {
+        p.Mm.ExitMmap();                                    // PROC-5: address space emptied, pins stay
+        var cur = new Current(p, null);                     // PROC-5, STATE-9: no mm from here on
+        foreach (var f in p.Files.DetachAll())              // PROC-5: ascending fd order
+            f.DropEntry(cur);                               // PROC-6
+    }
+}
