@@ -164,6 +164,18 @@ public static class Scenarios
         ]) { Clauses = ["CORE-22", "CORE-25", "HOST-4", "INV-11"] };
     }
 
+    /// <summary>CORE-27 against CORE-4: SET_IOMMU takes the table over (a host allocation then fails) and stores the driver
+    /// at its end; a GET_DEVICE_FD after the allocation must find the driver (FIND-21).</summary>
+    public static ConcurrentScenario DeviceFdVsSetIommu()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("device-fd-vs-set-iommu", cfg, Joined(cfg).Commands,
+        [
+            Thread(cfg, "attach", 1, t => t.SetIommu(1, C)),
+            Thread(cfg, "host-device", 2, t => t.HostAlloc(1, 1).GetDeviceFd(1, G, cfg.Groups[0].Devices[0])),
+        ]) { Clauses = ["CORE-4", "CORE-27", "HOST-4", "INV-11"] };
+    }
+
     /// <summary>CORE-4 against HOST-4 with two groups in the container: the literal code takes group 2's table over, fails
     /// on group 1 and hands it back, and a host allocation in between finds the table owned (FIND-19).</summary>
     public static ConcurrentScenario SetIommuUnwindVsHostAlloc()
@@ -346,7 +358,7 @@ public static class Scenarios
         MapVsDisable(), InfoBesideEverything(), TwoEnablesOneLimit(), TwoContainers(), PassedFdDisableVsMap(),
         ExitVsPassedUser(), OwnershipStorm(), EnableTwice(), TwoGroupsOneContainer(), MapVsUnset(), DisableVsEnableOneMm(),
         FailingDeviceFdVsUnset(), DeviceCloseVsCloseAndUnset(), ExitVsStatusAndHostAlloc(), UnsetVsDeviceFdAndDisable(),
-        InFlightCallVsClose(), StatusAfterHandBack(), SetIommuUnwindVsHostAlloc(), GroupReleaseVsReopen(),
+        InFlightCallVsClose(), StatusAfterHandBack(), SetIommuUnwindVsHostAlloc(), GroupReleaseVsReopen(), DeviceFdVsSetIommu(),
     ];
 
     /// <summary>The schedules of the concurrency-only findings.</summary>

@@ -40,10 +40,12 @@ internal enum Literal
     SetIommuUnwinds = 1 << 15,
     /// <summary>FIND-20: open_group and the group file's release change <c>opened</c> outside the group lock.</summary>
     OpenedUnlocked = 1 << 16,
+    /// <summary>FIND-21: GET_DEVICE_FD reads the container's driver without its group_lock.</summary>
+    DeviceFdDriverUnlocked = 1 << 17,
 
     DriverFlags = MapEndUnchecked | MapWithoutEnable | DisableKeepsMappings | UnchargeCurrent | ChargeWindowBytes,
     TableFlags = TakeOwnershipDropsBit0 | TakeOwnershipPutsStale | OwnershipWithoutPoolLocks | OwnershipWithoutFlush,
-    CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc | StatusUnlocked | DeviceFdUnlocked | SetIommuUnwinds | OpenedUnlocked,
+    CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc | StatusUnlocked | DeviceFdUnlocked | SetIommuUnwinds | OpenedUnlocked | DeviceFdDriverUnlocked,
     LifetimeFlags = CloseBesideCalls | ExitMarksFirst,
     All = DriverFlags | TableFlags | CoreFlags | LifetimeFlags,
 }

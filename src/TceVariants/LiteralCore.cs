@@ -24,6 +24,17 @@ internal sealed class LiteralCore(Literal literal, KernelContext ctx, SpaprTceDr
         _ => true,
     };
 
+    // FIND-21: GET_DEVICE_FD looks for the container's driver without its group_lock.
+    protected internal override void GroupLockRead(VfioContainer container, CoreOp op)
+    {
+        if (op != CoreOp.DeviceFd || !Has(Literal.DeviceFdDriverUnlocked)) base.GroupLockRead(container, op);
+    }
+
+    protected internal override void GroupUnlockRead(VfioContainer container, CoreOp op)
+    {
+        if (op != CoreOp.DeviceFd || !Has(Literal.DeviceFdDriverUnlocked)) base.GroupUnlockRead(container, op);
+    }
+
     protected internal override void GroupLock(VfioGroup group, GroupOp op)
     {
         if (Locks(op)) base.GroupLock(group, op);

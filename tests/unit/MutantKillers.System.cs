@@ -68,7 +68,7 @@ public sealed class SyncNamesTests
         foreach (var c in s.Commands) { c.Prepare(sys); Assert.True(c.Invoke(sys) >= 0, c.Describe()); }
         expected =
         [
-            "atomic container 1 refs = 1", "rwsem container 1 group_lock", "cell container 1 groups", "atomic container 1 driver set = 0",
+            "atomic container 1 refs = 1", "rwsem container 1 group_lock", "cell container 1 groups",
             .. File(1, "container 1"), .. File(2, "group 1"),
             "mutex container 1 mutex", "cell container 1 tbl", "cell container 1 enabled",
             .. File(3, "device 1:0000:01:00.0"), .. Proc(3),

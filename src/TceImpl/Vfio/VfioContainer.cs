@@ -17,9 +17,6 @@ internal sealed class VfioContainer
     /// <summary><see cref="Groups"/>, <see cref="Driver"/> and <see cref="Data"/>: written under GroupLock held for
     /// writing, read under it held either way.</summary>
     internal readonly ISharedCell Cell;
-    /// <summary>1 while <see cref="Driver"/> is set, published with every write of it (WRITE_ONCE) for GET_DEVICE_FD,
-    /// which checks for a driver without taking GroupLock (CORE-27, LOCK-3).</summary>
-    internal readonly IKAtomic DriverSet;
     internal readonly List<VfioGroup> Groups = new(2);
     internal SpaprTceDriver? Driver;
     internal TceContainer? Data;
@@ -30,6 +27,5 @@ internal sealed class VfioContainer
         Refs = sync.CreateAtomic($"container {id} refs", 1);
         GroupLock = sync.CreateRwSemaphore($"container {id} group_lock");
         Cell = sync.CreateCell($"container {id} groups");
-        DriverSet = sync.CreateAtomic($"container {id} driver set", 0);
     }
 }

@@ -156,7 +156,6 @@ internal class VfioCore
         }
         container.Driver = driver;                             // CORE-4: stored on success
         container.Data = data;
-        container.DriverSet.Set(1);
         GroupUnlockWrite(container, CoreOp.SetIommu);
         return 0;
     }
@@ -191,8 +190,6 @@ internal class VfioCore
             driver.Release(data, cur);                         // CORE-8 -> REL-1
             container.Driver = null;
             container.Data = null;
-            // Stryker disable once Statement : unreachable in the pristine driver (the last group's unset releases the driver first, CORE-25); the flag dies with the container.
-            container.DriverSet.Set(0);
         }
         GroupUnlockWrite(container, CoreOp.ContainerPut);
     }
@@ -341,7 +338,6 @@ internal class VfioCore
             d.Release(dd, cur);                                                        // CORE-25 -> REL-1
             container.Driver = null;
             container.Data = null;
-            container.DriverSet.Set(0);
         }
         GroupUnlockWrite(container, CoreOp.UnsetContainer);
         ContainerPut(container, cur);                                                  // CORE-25 -> CORE-8
@@ -386,7 +382,11 @@ internal class VfioCore
         var container = group.Container;
         // Stryker disable once all : unreachable in the pristine driver: the container user reference taken first keeps the group in its container (FIND-12).
         if (container is null) return -Errno.EINVAL;        // CORE-27 (a container can vanish only in a variant)
-        if (container.DriverSet.Read() == 0) return -Errno.EINVAL; // CORE-27: no driver set
+        GroupLockRead(container, CoreOp.DeviceFd);          // CORE-27 (FIND-21): the driver under group_lock
+        container.Cell.Read();
+        bool driverSet = container.Driver is not null;
+        GroupUnlockRead(container, CoreOp.DeviceFd);
+        if (!driverSet) return -Errno.EINVAL;               // CORE-27: no driver set
         if (!group.Viable) return -Errno.EINVAL;            // CORE-27: not viable
         device = group.FindDevice(name);
         if (device is null) return -Errno.ENODEV;           // CORE-27: no such device
@@ -499,4 +499,5 @@ internal enum CoreOp
     ContainerPut,
     SetContainer,
     UnsetContainer,
+    DeviceFd,
 }
