@@ -118,6 +118,40 @@ public static class Figures
         return sb.ToString().TrimEnd();
     }
 
+    /// <summary>One line of the harm table: an entry with a harm record, one of its harm scenarios (null when it records why
+    /// it has none) and the schedules each strategy takes with the semantic checks alone.</summary>
+    public sealed record HarmRow(Variant Variant, string? Scenario, IReadOnlyList<FirstFailure> PerStrategy);
+
+    /// <summary>Every entry of <paramref name="variants"/> with a harm record (<see cref="Harms"/>), each harm scenario
+    /// explored with the semantic checks only (<see cref="Semantic"/>: the lock checker and the race detector off).</summary>
+    public static IReadOnlyList<HarmRow> MeasureHarms(IEnumerable<Variant> variants, int seeds, int maxSchedules) =>
+        variants.Where(v => v.Harm is not null).SelectMany(v => v.Harm!.Shown
+            ? v.Harm.Scenarios.Select(s => new HarmRow(v, s, PerStrategy(v, Scenarios.Get(s), Semantic, seeds, maxSchedules)))
+            : [new HarmRow(v, null, [])]).ToList();
+
+    /// <summary>The markdown table of docs/catalog.md, "Semantic-only: harm shown": per entry the check it is recorded with,
+    /// the harm scenario, the check and clause that report the harm with the semantic checks alone and the schedules per
+    /// strategy (median over seeds, seeds that found it), or why it has no harm to show.</summary>
+    public static string HarmTable(IEnumerable<HarmRow> rows, int maxSchedules)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"| entry | caught by | scenario | harm (semantic checks only) | {string.Join(" | ", StrategyHeads)} |");
+        sb.AppendLine($"|---|---|---|---|{string.Concat(Strategies.Select(_ => "---:|"))}");
+        foreach (var r in rows)
+        {
+            var v = r.Variant;
+            if (r.Scenario is null)
+            {
+                sb.AppendLine($"| `{v.Name}` | {v.Expected.Check} | | none: {v.Harm!.NoneBecause} | {string.Join(" | ", Strategies.Select(_ => "-"))} |");
+                continue;
+            }
+            string kind = r.PerStrategy.Select(f => f.FirstKind).FirstOrDefault(k => k is not null) ?? $"not found (expected {v.Harm!.Check} {v.Harm.Clause})";
+            var cells = Strategies.Select(s => r.PerStrategy.FirstOrDefault(f => f.Strategy == s)?.Cell(maxSchedules) ?? "");
+            sb.AppendLine($"| `{v.Name}` | {v.Expected.Check} | {r.Scenario} | {kind} | {string.Join(" | ", cells)} |");
+        }
+        return sb.ToString().TrimEnd();
+    }
+
     /// <summary>Throughput of one exploration: schedules and decisions per second, and per schedule.</summary>
     public sealed record Throughput(string What, int Schedules, long Decisions, TimeSpan Elapsed, bool Exhausted)
     {
