@@ -58,7 +58,7 @@ public static class Harms
             "Not explorable today: without mmap_sem the return of the charge shares only locked_vm, and DIS-2's " +
             "locked_vm -= npages is one step after one scheduling point (only ISyncLayer calls are scheduling points), so a " +
             "concurrent charge of the same mm cannot come between its read and its write; once a read-modify-write of a " +
-            "shared word is two scheduling points, disable-vs-enable-one-mm can lose one of the two updates (INV-4)."),
+            "shared word is two scheduling points, disable-vs-enable-one-mm loses one of the two updates (INV-4)."),
     };
 
     /// <summary>The harm recorded for the entry of that name, or null.</summary>
