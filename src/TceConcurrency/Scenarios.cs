@@ -369,6 +369,7 @@ public static class Scenarios
         var d = new Dictionary<string, ConcurrentScenario>(StringComparer.Ordinal);
         foreach (var s in HandWritten) d[s.Name] = s;
         foreach (var s in PairMatrix.All) d[s.Name] = s;
+        foreach (var s in ForHarm) d[s.Name] = s;
         return d;
     });
 
@@ -377,6 +378,27 @@ public static class Scenarios
     /// <summary>A hand-written or pair-matrix scenario by name.</summary>
     public static ConcurrentScenario Get(string name) =>
         TryGet(name, out var s) ? s : throw new ArgumentException($"unknown scenario '{name}'", nameof(name));
+
+    // ---------------------------------------------------------------- harm shown (docs/catalog.md, "Semantic-only: harm shown")
+
+    /// <summary>CORE-23 against CORE-4: a second group joins the container while SET_IOMMU attaches the first. Either the
+    /// join comes first and SET_IOMMU fails (two groups, one table per container: ATT-1, -EBUSY), or SET_IOMMU comes first
+    /// and the join's attach fails (-EBUSY); both succeeding, with the second group in the container but its table never
+    /// taken over, is the harm of a SET_CONTAINER without the container's group_lock (LOCK-3).</summary>
+    public static ConcurrentScenario SetContainerVsSetIommu()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = new Script(cfg).OpenContainer(1).OpenGroup(1, 1).OpenGroup(1, 2).SetContainer(1, G, C).Commands; // c 3, g1 4, g2 5
+        return new("set-container-vs-set-iommu", cfg, prefix,
+        [
+            Thread(cfg, "set-iommu", 1, t => t.SetIommu(1, C)),
+            Thread(cfg, "set-g2", 2, t => t.SetContainer(1, 5, C)),
+        ]) { Clauses = ["CORE-4", "CORE-23", "ATT-1", "LOCK-3", "INV-11"] };
+    }
+
+    /// <summary>Scenarios written to show a catalog entry's harm with the semantic checks alone (src/TceVariants/Harms.cs);
+    /// registered by name with the others (built on each call: the registry reads it once).</summary>
+    public static IReadOnlyList<ConcurrentScenario> ForHarm => [SetContainerVsSetIommu()];
 }
 
 /// <summary>

@@ -43,6 +43,10 @@ public sealed class Variant
     /// <summary>The suite and check expected to reject it (and, for the concurrency suite, the scenarios to run).</summary>
     public Catch Expected { get; }
 
+    /// <summary>For an entry only a lock checker catches: where its harm shows with the semantic checks alone, or why
+    /// none can (<see cref="Harms"/>); null for every other entry.</summary>
+    public Harm? Harm => Harms.Of(Name);
+
     /// <summary>The same deviation recorded with another expected check: what the self-test reports when a property is
     /// weakened, or an entry is attributed to the wrong check.</summary>
     public Variant ExpectedBy(Catch expected) =>

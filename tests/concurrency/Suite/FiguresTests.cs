@@ -1,4 +1,3 @@
-using System.Text;
 using TceVerify.Concurrency;
 using TceVerify.Scheduling;
 using TceVerify.TestKit;
@@ -58,19 +57,63 @@ public class FiguresTests(ITestOutputHelper output)
     public void Schedules_to_first_failure_per_strategy(string name)
     {
         var v = VariantCatalog.Get(name);
-        var scenario = Scenarios.Get(v.Expected.Scenarios[0]);
-        int seeds = Full ? 10 : 1, max = Full ? 5_000 : 300;
-        var sb = new StringBuilder();
-        var rows = new List<Figures.FirstFailure>();
-        foreach (string? check in Full ? new[] { null, v.Expected.Check, Figures.Semantic }.Distinct() : new string?[] { null })
-            foreach (var strategy in Figures.Strategies)
-            {
-                var row = Figures.SchedulesToFirstFailure(v, scenario, check, strategy, seeds, max);
-                rows.Add(row);
-                sb.AppendLine(row.ToString());
-            }
-        Emit(sb.ToString().TrimEnd());
+        var rows = Figures.PerStrategy(v, Scenarios.Get(v.Expected.Scenarios[0]), null, 1, 300);
+        Emit(string.Join(Environment.NewLine, rows));
         // With every check on, some strategy finds it within the budget (which one is what the figures measure).
-        Assert.Contains(rows, r => r.Check == "all" && r.PerSeed.Any(x => x is not null));
+        Assert.Contains(rows, r => r.Check == "all" && r.Found > 0);
+    }
+
+    /// <summary>Seeds and budget of the full table (docs/catalog.md, "Schedules to first failure").</summary>
+    public const int FullSeeds = 10, FullMaxSchedules = 5_000;
+
+    /// <summary>
+    /// The table of docs/catalog.md, "Schedules to first failure": every concurrency-only entry on each of its recorded
+    /// scenarios, with the semantic checks only (final invariants and linearizability; no lock discipline, no race
+    /// detection) and with its recorded check alone; per strategy the median over 10 seeds of the schedules to the first
+    /// failure, at most 5,000 per seed. By default a small version (two entries, 2 seeds, 200 schedules) checks the table;
+    /// CONCURRENCY_FIGURES=1 computes the full one (CONCURRENCY_FIGURES_ENTRIES=a,b limits it to some entries).
+    /// </summary>
+    [Fact]
+    [Spec("INV-8", "INV-11")]
+    public void Schedules_to_first_failure_table()
+    {
+        var entries = Full
+            ? VariantCatalog.Select(Environment.GetEnvironmentVariable("CONCURRENCY_FIGURES_ENTRIES"))
+            : VariantCatalog.Select("no-mutex-on-enable,ownership-pools-descending");
+        int seeds = Full ? FullSeeds : 2, max = Full ? FullMaxSchedules : 200;
+        var rows = new List<Figures.FirstFailure>();
+        foreach (var (v, scenario) in Figures.RecordedScenarios(entries))
+            foreach (string check in new[] { Figures.Semantic, v.Expected.Check })
+                rows.AddRange(Figures.PerStrategy(v, scenario, check, seeds, max));
+        string table = Figures.FirstFailureTable(rows, max);
+        Emit(table);
+        var lines = table.Split('\n');
+        int pairs = Figures.RecordedScenarios(entries).Count();
+        Assert.Equal(2 + 2 * pairs, lines.Length);
+        Assert.All(lines.Skip(2), l => Assert.Equal(Figures.Strategies.Count + 5, l.Count(c => c == '|')));
+        // The recorded check is the one the self-test proves catches each entry: some strategy finds it.
+        Assert.All(entries.Where(v => v.ConcurrencyOnly), v => Assert.Contains(rows, r => r.Variant == v.Name && r.Check == v.Expected.Check && r.Found > 0));
+    }
+
+    /// <summary>
+    /// The table of docs/catalog.md, "Semantic-only: harm shown": every entry that only the lock checker or the race
+    /// detector catches, on each of its harm scenarios with the semantic checks only (final invariants, linearizability,
+    /// deadlock; the lock checker and the race detector off), per strategy the median over 10 seeds of the schedules to the
+    /// harm, at most 5,000 per seed; or why it has no harm to show. By default a small version (2 seeds, 200 schedules);
+    /// CONCURRENCY_FIGURES=1 computes the full one.
+    /// </summary>
+    [Fact]
+    [Spec("INV-4", "INV-8", "INV-11")]
+    public void Semantic_only_harm_table()
+    {
+        int seeds = Full ? FullSeeds : 2, max = Full ? FullMaxSchedules : 200;
+        var rows = Figures.MeasureHarms(VariantCatalog.Catalog, seeds, max);
+        string table = Figures.HarmTable(rows, max);
+        Emit(table);
+        Assert.Equal(2 + rows.Count, table.Split('\n').Length);
+        Assert.Contains(rows, r => r.Scenario is null);
+        // A recorded harm is found by some strategy, as its recorded check and clause.
+        Assert.All(rows.Where(r => r.Scenario is not null), r =>
+            Assert.Contains(r.PerStrategy, f => f.Found > 0 && f.FirstKind == $"{r.Variant.Harm!.Check} {r.Variant.Harm.Clause}"));
     }
 }
