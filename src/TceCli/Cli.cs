@@ -108,6 +108,7 @@ public static class Cli
             "check --commands 200000 --schedules 100000 --seed 7",
             "check --duration 5m --format json > check.json",
             "check --variant literal-3.10 --out failures",
+            "check --semantic-only --variant no-mutex-on-map   only what a user could observe",
         ],
         ["hunt"] =
         [
@@ -116,6 +117,7 @@ public static class Cli
             "hunt --scenario double-set-container --variant literal-set-container-unlocked",
             "hunt --threads 3 --duration 1h                 generated 3-thread scenarios",
             "hunt --strategy dfs --scenario map-vs-disable  exhaustive within 2 preemptions",
+            "hunt --semantic-only --variant no-mutex-on-map --scenario map-vs-disable",
         ],
         ["replay"] =
         [

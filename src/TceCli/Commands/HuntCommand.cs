@@ -30,7 +30,7 @@ static class HuntCommand
         };
         var iterations = new Option<long?>("--iterations", "-n")
         {
-            Description = $"Schedules to explore on this shard (default {Values.Count(DefaultIterations)} when --duration is not given)",
+            Description = $"Schedules to explore on this shard, spread over every scenario (default {Values.Count(DefaultIterations)} when --duration is not given)",
             HelpName = "N",
         };
         var duration = Common.Duration("Hunt for this long (e.g. 30m, 2h); with --iterations, whichever ends first");
