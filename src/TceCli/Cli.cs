@@ -13,14 +13,9 @@ namespace TceVerify.Cli;
 /// </summary>
 public static class Cli
 {
-    /// <summary>How the tool is invoked, for the replay commands it prints: "tceverify", or
-    /// "dotnet run --project src/TceCli --" when run from the repository root.</summary>
-    public static string Invocation { get; set; } = DefaultInvocation();
-
-    static string DefaultInvocation() =>
-        Environment.GetEnvironmentVariable("TCEVERIFY_INVOCATION") is { Length: > 0 } v ? v
-        : File.Exists(Path.Combine("src", "TceCli", "TceCli.csproj")) ? "dotnet run --project src/TceCli --"
-        : "tceverify";
+    /// <summary>How this program is invoked from the current directory, for the replay commands it prints (the same
+    /// <c>dotnet run ... --</c>, <c>dotnet PATH/tceverify.dll</c>, or the apphost's path; <see cref="Infrastructure.Invocation"/>).</summary>
+    public static string Invocation { get; set; } = Infrastructure.Invocation.From(LaunchFacts.OfThisProcess());
 
     /// <summary>Runs the command line: writes to <paramref name="output"/> and <paramref name="error"/>, returns the exit
     /// code (<see cref="ExitCodes"/>). <paramref name="interactive"/> turns on live progress bars and colours.</summary>
@@ -41,13 +36,15 @@ public static class Cli
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration
+            int code = parsed.Invoke(new InvocationConfiguration
             {
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = null,
             });
+            // Interrupted before the work was done, and nothing found: 130, whatever the command.
+            return code == ExitCodes.Ok && cancellationToken.IsCancellationRequested && !helpRequested ? ExitCodes.Interrupted : code;
         }
         catch (UsageException ex) { return Fail(io, ex.Message); }
         catch (TraceFormatException ex) { return Fail(io, ex.Message); }
@@ -111,6 +108,7 @@ public static class Cli
             "check --commands 200000 --schedules 100000 --seed 7",
             "check --duration 5m --format json > check.json",
             "check --variant literal-3.10 --out failures",
+            "check --semantic-only --variant no-mutex-on-map   only what a user could observe",
         ],
         ["hunt"] =
         [
@@ -119,6 +117,7 @@ public static class Cli
             "hunt --scenario double-set-container --variant literal-set-container-unlocked",
             "hunt --threads 3 --duration 1h                 generated 3-thread scenarios",
             "hunt --strategy dfs --scenario map-vs-disable  exhaustive within 2 preemptions",
+            "hunt --semantic-only --variant no-mutex-on-map --scenario map-vs-disable",
         ],
         ["replay"] =
         [
@@ -155,7 +154,7 @@ public static class Cli
             {
                 output.WriteLine("Exit codes: 0 all held (replay: passes now), 1 a bug was found (replay: reproduced;");
                 output.WriteLine("  catalog: an entry survived), 2 bad usage or input, 3 replay: the trace no longer applies,");
-                output.WriteLine("  70 internal error, 130 check or catalog interrupted (Ctrl-C) before finding anything.");
+                output.WriteLine("  70 internal error, 130 interrupted (Ctrl-C) before finding anything.");
                 output.WriteLine();
             }
             return ExitCodes.Ok;

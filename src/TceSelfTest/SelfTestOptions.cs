@@ -57,6 +57,9 @@ public sealed record SelfTestOptions
     /// <summary>Entries checked at once.</summary>
     public int Parallelism { get; init; } = 1;
 
+    /// <summary>Stops a run within one program or one schedule (what was cut short is then not a verdict).</summary>
+    public CancellationToken Cancel { get; init; }
+
     public static SelfTestOptions Default { get; } = new();
 
     /// <summary>Every budget times <paramref name="factor"/> (shrinking and seeds unchanged).</summary>

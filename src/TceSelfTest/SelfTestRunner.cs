@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TceVerify.Concurrency;
 using TceVerify.Contract;
 using TceVerify.Impl;
+using TceVerify.Scheduling;
 using TceVerify.Variants;
 
 namespace TceVerify.SelfTest;
@@ -59,7 +60,7 @@ public static class SelfTestRunner
     static KillRow Sequential(Variant v, SelfTestOptions o)
     {
         var runner = SequentialSuite.RunnerFor(v.Expected.Check, SystemOf(v));
-        var a = SequentialSuite.Run(runner, SequentialSuite.Corpus(o));
+        var a = SequentialSuite.Run(runner, SequentialSuite.Corpus(o), o.Cancel);
         var row = Base(v, "commands") with { Work = a.Commands };
         if (!a.Caught) return row;
         var clauses = SequentialSuite.Clauses(a.Detail);
@@ -67,7 +68,7 @@ public static class SelfTestRunner
         var program = a.Program;
         if (o.Shrink)
         {
-            program = SequentialSuite.Shrink(runner, a.Case!.Platform, a.Program, a.Kind, o.ShrinkBudget);
+            program = SequentialSuite.Shrink(runner, a.Case!.Platform, a.Program, a.Kind, o.ShrinkBudget, o.Cancel);
             shrunk = program.Count;
         }
         return row with
@@ -96,7 +97,7 @@ public static class SelfTestRunner
             var runner = new ScenarioRunner(scenario, v.CreateParts, ConcurrencyChecks.OptionsFor(v.Expected.Check), v.Name);
             foreach (var (strategy, configuration) in ConcurrencySuite.Explorations(v.Expected.Check, o.Schedules, o.DfsSchedules, o))
             {
-                var report = runner.Explore(configuration);
+                var report = Explore(runner, configuration, o.Cancel);
                 if (report.FirstBug is not { } bug)
                 {
                     schedules += report.Iterations;
@@ -133,7 +134,7 @@ public static class SelfTestRunner
             var d = o with { GeneratedPrograms = Math.Min(o.GeneratedPrograms, o.DiagnosePrograms) };
             foreach (var check in Checks.Sequential)
             {
-                var a = SequentialSuite.Run(SequentialSuite.RunnerFor(check, SystemOf(v)), SequentialSuite.Corpus(d));
+                var a = SequentialSuite.Run(SequentialSuite.RunnerFor(check, SystemOf(v)), SequentialSuite.Corpus(d), o.Cancel);
                 if (a.Caught) found.Add($"{a.Kind} ({string.Join(", ", SequentialSuite.Clauses(a.Detail).Take(2))}) after {a.Commands} commands");
             }
             return found;
@@ -143,7 +144,7 @@ public static class SelfTestRunner
             {
                 var runner = new ScenarioRunner(Scenarios.Get(name), v.CreateParts, ConcurrencyChecks.OptionsFor(check), v.Name);
                 var bug = ConcurrencySuite.Explorations(check, o.Schedules, o.DfsSchedules, o)
-                    .Select(e => runner.Explore(e.Configuration).FirstBug).FirstOrDefault(b => b is not null);
+                    .Select(e => Explore(runner, e.Configuration, o.Cancel).FirstBug).FirstOrDefault(b => b is not null);
                 if (bug is not null)
                 {
                     var (c, clauses) = ConcurrencySuite.Classify(bug);
@@ -168,7 +169,7 @@ public static class SelfTestRunner
         foreach (var group in corpus.GroupBy(c => c.Program is null ? c.Workload.ToString() : "scripts"))
         {
             var clock = Stopwatch.StartNew();
-            var a = SequentialSuite.Run(everything, group);
+            var a = SequentialSuite.Run(everything, group, o.Cancel);
             rows.Add(new PristineRow("properties", group.Key, !a.Caught, a.Commands, "commands", clock.Elapsed,
                 a.Caught ? $"{a.Kind} at step {a.Step} of {a.Case!.Label}: {FirstLine(a.Detail)}" : ""));
         }
@@ -182,7 +183,7 @@ public static class SelfTestRunner
             string failure = "";
             foreach (var (strategy, configuration) in ConcurrencySuite.Explorations(null, o.PristineSchedules, o.DfsSchedules, o))
             {
-                var report = runner.Explore(configuration);
+                var report = Explore(runner, configuration, o.Cancel);
                 explored += report.Iterations;
                 if (report.FirstBug is { } b)
                 {
@@ -194,6 +195,13 @@ public static class SelfTestRunner
         }
         return rows;
     }
+
+    /// <summary>Explores a scenario; once <paramref name="cancel"/> is set, the remaining schedules run nothing (no thread
+    /// is spawned), so the exploration ends within one schedule.</summary>
+    static TestReport Explore(ScenarioRunner runner, Configuration configuration, CancellationToken cancel) =>
+        cancel.CanBeCanceled
+            ? new TestingEngine(configuration, ctx => { if (!cancel.IsCancellationRequested) runner.Iteration(ctx); }).Run()
+            : runner.Explore(configuration);
 
     static string FirstLine(string s)
     {

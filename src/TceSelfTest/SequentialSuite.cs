@@ -79,11 +79,12 @@ public static partial class SequentialSuite
     public sealed record Attempt(bool Caught, string Kind, string Detail, SequentialCase? Case, IReadOnlyList<Command> Program, int Step, long Commands);
 
     /// <summary>Runs the corpus until the first failure.</summary>
-    public static Attempt Run(CampaignRunner runner, IEnumerable<SequentialCase> corpus)
+    public static Attempt Run(CampaignRunner runner, IEnumerable<SequentialCase> corpus, CancellationToken cancel = default)
     {
         long commands = 0;
         foreach (var c in corpus)
         {
+            if (cancel.IsCancellationRequested) break;
             var outcome = runner.Run(c.Create());
             if (!outcome.Result.Ok)
             {
@@ -98,13 +99,14 @@ public static partial class SequentialSuite
 
     /// <summary>Greedy shrink of a failing program: the first candidate that still fails with the same kind is kept, until
     /// none does or the budget is spent. Returns the shortest failing program found.</summary>
-    public static IReadOnlyList<Command> Shrink(CampaignRunner runner, Platform platform, IReadOnlyList<Command> program, string kind, int budget)
+    public static IReadOnlyList<Command> Shrink(CampaignRunner runner, Platform platform, IReadOnlyList<Command> program, string kind, int budget,
+        CancellationToken cancel = default)
     {
         var shrinker = new Harness.Generation.ProgramShrinker(Model);
         var current = program;
         int tried = 0;
         bool progress = true;
-        while (progress && tried < budget)
+        while (progress && tried < budget && !cancel.IsCancellationRequested)
         {
             progress = false;
             foreach (var candidate in shrinker.Shrink(platform.Config, current))

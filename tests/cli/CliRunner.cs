@@ -30,6 +30,16 @@ public static class CliRunner
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs as on a terminal of <paramref name="width"/> columns (<paramref name="interactive"/>: live progress
+    /// bars) or, with interactive false, as in a log.</summary>
+    public static CliResult RunAt(int width, bool interactive, CancellationToken ct, TextWriter? output, params string[] args)
+    {
+        output ??= new StringWriter();
+        var error = new StringWriter();
+        int code = TceVerify.Cli.Cli.Run(args, output, error, ct, interactive, width);
+        return new CliResult(code, output.ToString() ?? "", error.ToString());
+    }
+
     /// <summary>Runs with a stdout that can react to what is written (e.g. cancel once a failure is reported).</summary>
     public static CliResult Run(TextWriter output, CancellationToken ct, params string[] args)
     {
@@ -56,10 +66,64 @@ public static class CliRunner
     /// commands (they hold a path) and TCE1 traces (one token, which wrapping would break).</summary>
     public static void AssertFits(string text, int width = 100)
     {
-        var tooLong = text.Replace("\r", "").Split('\n')
+        var lines = text.Replace("\r", "").Split('\n').ToList();
+        // The regression test is printed as it is, to be copied: its heading and its lines are never wrapped.
+        int first = lines.FindIndex(l => l.StartsWith(RegressionTestTests.FirstLine, StringComparison.Ordinal));
+        int last = first < 0 ? -1 : lines.FindIndex(first, l => l == RegressionTestTests.LastLine);
+        if (first > 0 && last > first) lines.RemoveRange(first - 1, last - first + 2);
+        var tooLong = lines
             .Where(l => l.Length > width && !l.Contains(" replay ", StringComparison.Ordinal) && !l.TrimStart().StartsWith("TCE1:", StringComparison.Ordinal))
             .ToList();
         Assert.True(tooLong.Count == 0, $"{tooLong.Count} line(s) wider than {width} columns, e.g.:\n{string.Join("\n", tooLong.Take(5))}");
+    }
+}
+
+/// <summary>The repository: its root, and its documents.</summary>
+public static class Repo
+{
+    public static string Root { get; } = Find();
+
+    static string Find()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "TceVerify.sln"))) return d.FullName;
+        throw new InvalidOperationException("TceVerify.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string Read(string relative) => File.ReadAllText(Path.Combine(Root, relative));
+}
+
+/// <summary>The built tool (tceverify.dll beside the tests) run as a separate process, as a user runs it.</summary>
+public static class Tool
+{
+    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "tceverify.dll");
+
+    /// <summary>Starts "dotnet tceverify.dll ARGS" in <paramref name="cwd"/>, stdout and stderr captured.</summary>
+    public static System.Diagnostics.Process Start(string cwd, params string[] args) => StartCommand(cwd, "dotnet", [Dll, .. args]);
+
+    public static System.Diagnostics.Process StartCommand(string cwd, string file, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(file)
+        {
+            WorkingDirectory = cwd,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("TCEVERIFY_INVOCATION");
+        return System.Diagnostics.Process.Start(psi)!;
+    }
+
+    /// <summary>Runs a command line through the shell in <paramref name="cwd"/>, as a user pastes it.</summary>
+    public static async Task<CliResult> Shell(string cwd, string commandLine)
+    {
+        using var p = StartCommand(cwd, "/bin/sh", "-c", commandLine);
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2)); // a hang fails instead of blocking the run
+        return new CliResult(p.ExitCode, await output, await error);
     }
 }
 

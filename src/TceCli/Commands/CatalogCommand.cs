@@ -91,7 +91,7 @@ static class CatalogCommand
     {
         bool human = format == OutputFormat.Human;
         if (human)
-            io.Markup($"[bold]TceVerify catalog[/]: {entries.Count} entries through their recorded checks" +
+            io.Markup($"[bold]TceVerify catalog[/]: {Plural.Of(entries.Count, "entry")} through their recorded checks" +
                       (pristine ? ", then TceImpl through every check" : ""));
         var clock = Stopwatch.StartNew();
         var rows = new KillRow?[entries.Count];
@@ -99,11 +99,14 @@ static class CatalogCommand
         IReadOnlyList<PristineRow> pristineRows = [];
         long pristineTotal = pristine ? 1 : 0;
         var stop = io.Cancel;
+        // Cancellation reaches into the entry in progress (SelfTestOptions.Cancel): it stops within one program or one
+        // schedule, and its row, cut short, is dropped rather than reported as a survivor.
+        options = options with { Cancel = stop };
 
         ProgressView.Run(io, human,
         [
-            new ProgressItem("catalog entries", () => Interlocked.Read(ref done), () => entries.Count, "entries"),
-            .. pristine ? new[] { new ProgressItem("pristine TceImpl", () => Interlocked.Read(ref pristineDone), () => pristineTotal, "runs") } : [],
+            new ProgressItem("catalog entries", () => Interlocked.Read(ref done), () => entries.Count, "entry"),
+            .. pristine ? new[] { new ProgressItem("pristine TceImpl", () => Interlocked.Read(ref pristineDone), () => pristineTotal, "run") } : [],
         ], () =>
         {
             int next = -1;
@@ -113,14 +116,20 @@ static class CatalogCommand
                 {
                     int i = Interlocked.Increment(ref next);
                     if (i >= entries.Count) return;
-                    rows[i] = SelfTestRunner.RunOne(entries[i], options);
+                    var row = SelfTestRunner.RunOne(entries[i], options);
+                    if (stop.IsCancellationRequested) return;
+                    rows[i] = row;
                     Interlocked.Increment(ref done);
                 }
             });
             if (pristine && !stop.IsCancellationRequested)
             {
-                pristineRows = SelfTestRunner.RunPristine(VariantCatalog.Catalog, options);
-                Interlocked.Increment(ref pristineDone);
+                var pristineRun = SelfTestRunner.RunPristine(VariantCatalog.Catalog, options);
+                if (!stop.IsCancellationRequested)
+                {
+                    pristineRows = pristineRun;
+                    Interlocked.Increment(ref pristineDone);
+                }
             }
             return 0;
         });
@@ -130,7 +139,7 @@ static class CatalogCommand
         int survived = finished.Count(r => !r.Caught);
         int elsewhere = finished.Count(r => r.Caught && !r.AsExpected);
         bool pristineOk = pristineRows.All(p => p.Passed);
-        bool interrupted = finished.Count < entries.Count || (pristine && pristineRows.Count == 0);
+        bool interrupted = stop.IsCancellationRequested && (finished.Count < entries.Count || (pristine && pristineRows.Count == 0));
         int exit = survived > 0 || !pristineOk ? ExitCodes.Failure : interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
 
         if (!human)
@@ -160,7 +169,7 @@ static class CatalogCommand
         {
             string verdict = r.AsExpected ? "[green]caught[/]" : r.Caught ? "[yellow]elsewhere[/]" : "[red]SURVIVED[/]";
             string by = r.CaughtBy is null ? "-" : r.CaughtBy + (r.ReportedClauses.Count > 0 ? $" ({r.ReportedClauses[0]})" : "");
-            string work = r.WorkUnit == "schedules" ? $"{Values.Count(r.Work)} sched." : $"{Values.Count(r.Work)} cmds";
+            string work = r.WorkUnit == "schedules" ? Plural.Of(r.Work, "sched.", "sched.") : Plural.Of(r.Work, "cmd");
             table.AddRow(new Text(r.Name), new Text(by), new Text(r.Caught ? work : $"none in {work}"), new Markup(verdict));
         }
         io.Write(table);
@@ -173,12 +182,12 @@ static class CatalogCommand
             io.Line();
             var p = io.Table("pristine TceImpl", "checked", "result");
             foreach (var row in pristineRows)
-                p.AddRow(new Text($"{row.Suite}: {row.Target}"), new Text($"{Values.Count(row.Work)} {row.WorkUnit}"),
+                p.AddRow(new Text($"{row.Suite}: {row.Target}"), new Text(Plural.Of(row.Work, row.WorkUnit.TrimEnd('s'))),
                     new Markup(row.Passed ? "[green]passed[/]" : $"[red]FAILED[/] {Markup.Escape(Common.Short(row.Failure, 60))}"));
             io.Write(p);
         }
         io.Line();
-        io.Markup($"{finished.Count(r => r.Caught)} of {entries.Count} entries caught ({finished.Count(r => r.AsExpected)} by their recorded check)" +
+        io.Markup($"{finished.Count(r => r.Caught)} of {Plural.Of(entries.Count, "entry")} caught ({finished.Count(r => r.AsExpected)} by their recorded check)" +
                   (survived > 0 ? $", [red]{survived} survived[/]" : "") + (elsewhere > 0 ? $", {elsewhere} by another check" : "") +
                   (pristineRows.Count > 0 ? pristineOk ? "; TceImpl passed every check" : "; [red]TceImpl FAILED a check[/]" : "") +
                   (interrupted ? "; [yellow]interrupted[/]" : "") + $"; {Values.Seconds(clock.Elapsed)}.");

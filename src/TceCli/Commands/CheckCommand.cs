@@ -44,13 +44,14 @@ static partial class CheckCommand
         };
         var format = Common.Format();
         var workers = Common.WorkersOption();
+        var semanticOnly = Common.SemanticOnly();
 
         var command = new Command("check",
             "Run the main job: the property campaign (model vs implementation and every invariant after every command, " +
             "over generated programs of every workload, on 4 KiB and 64 KiB pages, plus the finding scripts) and the " +
             "concurrency exploration (every scenario under the portfolio scheduler). Ends with a summary table.")
         {
-            variant, commands, schedules, duration, seed, output, format, workers,
+            variant, commands, schedules, duration, seed, output, format, workers, semanticOnly,
         };
         command.SetAction(parse => Run(io, new Settings(
             Target.Resolve(parse.GetValue(variant)),
@@ -58,27 +59,30 @@ static partial class CheckCommand
             Values.Positive(parse.GetValue(schedules), "--schedules"),
             parse.GetValue(duration) is { } d ? Values.ParseDuration(d) : null,
             Values.ParseSeed(parse.GetValue(seed)!),
-            parse.GetValue(output)!,
+            Common.OutDir(parse.GetValue(output)),
             Values.ParseFormat(parse.GetValue(format)),
-            Values.Positive(parse.GetValue(workers), "--workers"))));
+            Values.Positive(parse.GetValue(workers), "--workers"),
+            parse.GetValue(semanticOnly))));
         return command;
     }
 
-    sealed record Settings(Target Target, long Commands, long Schedules, TimeSpan? Duration, ulong Seed, string Out, OutputFormat Format, int Workers);
+    sealed record Settings(Target Target, long Commands, long Schedules, TimeSpan? Duration, ulong Seed, string Out, OutputFormat Format, int Workers,
+        bool SemanticOnly);
 
     static int Run(Io io, Settings s)
     {
         bool human = s.Format == OutputFormat.Human;
         var properties = new PropertyCampaign(s.Target, s.Seed, s.Commands);
-        var concurrency = new ConcurrencyCampaign(s.Target, s.Seed, s.Schedules);
+        var concurrency = new ConcurrencyCampaign(s.Target, s.Seed, s.Schedules, semanticOnly: s.SemanticOnly);
         int propertyWorkers = Math.Max(1, s.Workers / 2), scheduleWorkers = Math.Max(1, s.Workers - propertyWorkers);
 
         if (human)
         {
             io.Markup($"[bold]TceVerify check[/] of [bold]{Markup.Escape(s.Target.Display)}[/]: {PropertyPlan.Every.Count} properties + " +
-                      $"{PropertyCampaign.Scripts.Count} finding scripts, {concurrency.ScenarioCount} concurrency scenarios; seed {s.Seed}");
-            io.Line($"budget {Values.Count(s.Commands)} commands and {Values.Count(s.Schedules)} schedules" +
-                    (s.Duration is { } d ? $", at most {d}" : "") + $"; {s.Workers} worker(s)");
+                      $"{Plural.Of(PropertyCampaign.Scripts.Count, "finding script")}, {Plural.Of(concurrency.ScenarioCount, "concurrency scenario")}; seed {s.Seed}");
+            io.Line($"budget {Plural.Of(s.Commands, "command")} and {Plural.Of(s.Schedules, "schedule")}" +
+                    (s.Duration is { } d ? $", at most {d}" : "") + $"; {Plural.Of(s.Workers, "worker")}");
+            if (s.SemanticOnly) io.Line(TraceRendering.Wrap("concurrency: " + ScheduleExplorer.DescribeChecks(true), io.Width, "  "));
         }
 
         var clock = Stopwatch.StartNew();
@@ -88,8 +92,8 @@ static partial class CheckCommand
 
         var result = ProgressView.Run(io, human,
         [
-            new ProgressItem("properties (commands)", () => properties.CommandsRun, () => properties.Planned, "commands"),
-            new ProgressItem("schedules", () => concurrency.SchedulesRun, () => concurrency.Planned, "schedules"),
+            new ProgressItem("properties (commands)", () => properties.CommandsRun, () => properties.Planned, "command"),
+            new ProgressItem("schedules", () => concurrency.SchedulesRun, () => concurrency.Planned, "schedule"),
         ], () =>
         {
             var scheduleTask = Task.Factory.StartNew(() => concurrency.Run(scheduleWorkers, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -103,39 +107,38 @@ static partial class CheckCommand
         var allProperties = new List<PropertyResult> { result.Scripts };
         allProperties.AddRange(result.Properties);
 
-        // Failure files and replay lines.
-        var failures = new List<FailureLine>();
+        // Every failure, grouped: one report (and one file, its shortest witness) per kind, clause and place.
+        var groups = new FailureGroups<Found>();
         foreach (var p in allProperties.Where(p => p.Failure is not null))
         {
             var f = p.Failure!;
-            string file = Common.WriteProgram(s.Out, f);
-            failures.Add(new FailureLine("program", p.Name, f.Result.Kind, BrokenClause(f.Result.Detail, p.Invariants, f.Result.Kind),
-                f.Headline, file, Common.ReplayCommand(file), $"{f.Program.Count}-command program on {f.Platform.Name}, {f.Shrinks} shrink step(s)", f.Report));
+            var signature = new FailureSignature(f.Result.Kind, BrokenClause(f.Result.Detail, p.Invariants, f.Result.Kind), f.Where);
+            groups.Add(signature, new Occurrence<Found>(p.Name, f.Program.Count, new Found("program", p.Name, f.Headline,
+                $"{f.Program.Count}-command program on {f.Platform.Name}, {Plural.Of(f.Shrinks, "shrink step")}", f.Report, f, null)));
         }
-        var known = new List<FailureLine>();
         foreach (var sc in result.Scenarios.Where(x => x.Failure is not null))
         {
             var f = sc.Failure!;
-            string where = $"schedule {f.Iteration + 1} of seed {f.Seed} ({f.Strategy})";
-            // A documented issue of the pristine implementation (KnownIssues) is shown, with a replay command that
-            // needs no file, but does not fail the check.
-            if (f.Known)
-            {
-                known.Add(new FailureLine("schedule", sc.Name, f.Kind.ToString(), f.Clause, f.Headline, "",
-                    $"{Cli.Invocation} replay --scenario {sc.Name} --variant {f.Variant} --trace {f.Trace}", where, f.ReadableTrace));
-                continue;
-            }
-            string file = f.Trace.Length == 0 ? "" : Common.WriteTrace(s.Out, f, "check", ScheduleExplorer.Scenario(f.Scenario));
-            failures.Add(new FailureLine("schedule", sc.Name, f.Kind.ToString(), f.Clause ?? ClauseFromKind(f.Kind), f.Headline, file,
-                file.Length == 0 ? "" : Common.ReplayCommand(file), where, f.ReadableTrace));
+            string where = $"schedule {f.Iteration + 1} of seed {f.Seed} ({f.Strategy}), {Plural.Of(f.Steps, "step")}";
+            var signature = f.Signature with { Clause = f.Clause ?? ClauseFromKind(f.Kind) };
+            groups.Add(signature, new Occurrence<Found>(sc.Name, f.Steps, new Found("schedule", sc.Name, f.Headline, where, f.ReadableTrace, null, f)));
+        }
+        var failures = new List<FailureLine>();
+        foreach (var g in groups.All)
+        {
+            var w = g.Witness.Failure;
+            string file = w.Program is { } pf ? Common.WriteProgram(s.Out, pf)
+                : w.Schedule is { Trace.Length: > 0 } sf ? Common.WriteTrace(s.Out, sf, "check", ScheduleExplorer.Scenario(sf.Scenario)) : "";
+            failures.Add(new FailureLine(w.Type, w.Name, g.Signature, w.Headline, file, file.Length == 0 ? "" : Common.ReplayCommand(file), w.Where, w.Report,
+                g.Occurrences.Select(o => (o.FoundIn, o.Size)).ToList()) { Program = w.Program });
         }
 
         long commandsChecked = allProperties.Sum(p => p.Commands);
         long schedulesExplored = result.Scenarios.Sum(x => x.Schedules);
         var checkedInvariants = allProperties.SelectMany(p => p.Invariants).Concat(ConcurrencyInvariants).Distinct().OrderBy(InvOrder).ToList();
-        var broken = failures.Select(f => f.Clause).Where(c => c is not null && c.StartsWith("INV-", StringComparison.Ordinal)).Select(c => c!).Distinct().OrderBy(InvOrder).ToList();
-        var knownClauses = known.Select(f => f.Clause).Where(c => c is not null && !broken.Contains(c)).Select(c => c!).Distinct().OrderBy(InvOrder).ToList();
-        var held = checkedInvariants.Where(i => !broken.Contains(i) && !knownClauses.Contains(i)).ToList();
+        var brokenRules = failures.Select(f => f.Signature.Clause ?? f.Signature.Kind).Distinct().OrderBy(c => c.StartsWith("INV-", StringComparison.Ordinal) ? 0 : 1).ThenBy(InvOrder).ThenBy(c => c, StringComparer.Ordinal).ToList();
+        var broken = brokenRules.Where(c => c.StartsWith("INV-", StringComparison.Ordinal)).ToList();
+        var held = checkedInvariants.Where(i => !broken.Contains(i)).ToList();
         int exit = failures.Count > 0 ? ExitCodes.Failure : interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
 
         if (!human)
@@ -146,6 +149,8 @@ static partial class CheckCommand
                 variant = s.Target.Name,
                 seed = s.Seed,
                 budget = new { commands = s.Commands, schedules = s.Schedules, durationSeconds = s.Duration?.TotalSeconds },
+                semanticOnly = s.SemanticOnly,
+                concurrencyChecks = ScheduleExplorer.DescribeChecks(s.SemanticOnly),
                 verdict = failures.Count > 0 ? "failed" : interrupted ? "interrupted" : "passed",
                 exitCode = exit,
                 commandsChecked,
@@ -154,11 +159,18 @@ static partial class CheckCommand
                 elapsedSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
                 interrupted,
                 timedOut,
-                invariants = new { held, broken, knownIssues = knownClauses },
+                broken = brokenRules,
+                invariants = new { held, broken },
                 properties = allProperties.Select(p => new { name = p.Name, cases = p.Cases, commands = p.Commands, passed = p.Passed, invariants = p.Invariants }),
-                scenarios = result.Scenarios.Select(x => new { name = x.Name, threads = x.Threads, schedules = x.Schedules, passed = x.Passed, knownIssue = x.Failure is { Known: true } }),
-                failures = failures.Select(f => new { type = f.Type, name = f.Name, kind = f.Kind, clause = f.Clause, message = f.Headline, where = f.Where, file = f.File, replay = f.Replay }),
-                knownIssues = known.Select(f => new { scenario = f.Name, kind = f.Kind, clause = f.Clause, message = f.Headline, file = f.File, replay = f.Replay }),
+                scenarios = result.Scenarios.Select(x => new { name = x.Name, threads = x.Threads, schedules = x.Schedules, passed = x.Passed }),
+                failures = failures.Select(f => new
+                {
+                    type = f.Type, kind = f.Signature.Kind, clause = f.Signature.Clause, where = f.Signature.Where, message = f.Headline,
+                    occurrences = f.FoundIn.Count,
+                    foundIn = f.FoundIn.Select(o => new { name = o.Name, size = o.Size }),
+                    witness = new { name = f.Name, size = f.FoundIn.First(o => o.Name == f.Name).Size, detail = f.Where },
+                    name = f.Name, file = f.File, replay = f.Replay,
+                }),
             });
             return exit;
         }
@@ -168,78 +180,81 @@ static partial class CheckCommand
         table.Columns[1].RightAligned();
         string Verdict(bool ok) => ok ? "[green]held[/]" : "[red]FAILED[/]";
         foreach (var p in allProperties)
-            table.AddRow(new Text(p.Name), new Text($"{Values.Count(p.Commands)} commands, {Values.Count(p.Cases)} {(p.Name == PropertyPlan.FindingScriptsName ? "scripts" : "programs")}"),
+            table.AddRow(new Text(p.Name), new Text($"{Plural.Of(p.Commands, "command")}, {Plural.Of(p.Cases, p.Name == PropertyPlan.FindingScriptsName ? "script" : "program")}"),
                 new Markup(p.Passed ? Verdict(true) : $"{Verdict(false)} {Markup.Escape(p.Failure!.Result.Kind)}"));
         var hand = result.Scenarios.Take(Concurrency.Scenarios.HandWritten.Count).ToList();
         var pairs = result.Scenarios.Skip(hand.Count).ToList();
-        bool Known(ScenarioResult x) => x.Failure is { } f && f.Known;
         foreach (var sc in hand)
-            table.AddRow(new Text("scenario " + sc.Name), new Text($"{Values.Count(sc.Schedules)} schedule{(sc.Schedules == 1 ? "" : "s")}, {sc.Threads} threads"),
-                new Markup(sc.Passed ? Verdict(true) : Known(sc) ? $"[yellow]known issue[/] {Markup.Escape(sc.Failure!.Clause ?? "")}"
-                    : $"{Verdict(false)} {Markup.Escape(sc.Failure!.Kind.ToString())}"));
+            table.AddRow(new Text("scenario " + sc.Name), new Text($"{Plural.Of(sc.Schedules, "schedule")}, {Plural.Of(sc.Threads, "thread")}"),
+                new Markup(sc.Passed ? Verdict(true) : $"{Verdict(false)} {Markup.Escape(sc.Failure!.Kind.ToString())}"));
         if (pairs.Count > 0)
         {
-            int failedPairs = pairs.Count(x => !x.Passed && !Known(x)), knownPairs = pairs.Count(Known);
-            string knownText = knownPairs > 0 ? $" [yellow]({knownPairs} known issue{(knownPairs > 1 ? "s" : "")})[/]" : "";
-            table.AddRow(new Text($"pair matrix ({pairs.Count} scenarios)"), new Text($"{Values.Count(pairs.Sum(x => x.Schedules))} schedules, 2 threads"),
-                new Markup((failedPairs == 0 ? Verdict(true) : $"{Verdict(false)} {failedPairs} scenario(s)") + knownText));
+            int failedPairs = pairs.Count(x => !x.Passed);
+            table.AddRow(new Text($"pair matrix ({Plural.Of(pairs.Count, "scenario")})"), new Text($"{Plural.Of(pairs.Sum(x => x.Schedules), "schedule")}, 2 threads"),
+                new Markup(failedPairs == 0 ? Verdict(true) : $"{Verdict(false)} {Plural.Of(failedPairs, "scenario")}"));
         }
         io.Write(table);
 
         var summary = io.Table("summary", "");
         summary.AddRow("system under test", Markup.Escape(s.Target.Display));
-        summary.AddRow("commands checked", $"{Values.Count(commandsChecked)} in {Values.Count(allProperties.Sum(p => p.Cases))} programs ({Values.Rate(commandsChecked / Math.Max(0.001, clock.Elapsed.TotalSeconds))})");
-        summary.AddRow("schedules explored", $"{Values.Count(schedulesExplored)} over {result.Scenarios.Count} scenarios ({Values.Rate(schedulesExplored / Math.Max(0.001, clock.Elapsed.TotalSeconds))})");
-        summary.AddRow("invariants held", Markup.Escape($"{held.Count} of {checkedInvariants.Count}: {string.Join(" ", held)}") +
-            (knownClauses.Count > 0 ? $" [yellow](known issues: {Markup.Escape(string.Join(" ", knownClauses))})[/]" : ""));
-        if (broken.Count > 0) summary.AddRow("invariants broken", $"[red]{Markup.Escape(string.Join(" ", broken))}[/]");
-        summary.AddRow("failures", failures.Count == 0 ? "[green]none[/]" : $"[red]{failures.Count}[/] (replay lines below)");
-        if (known.Count > 0) summary.AddRow("known issues", $"[yellow]{known.Count}[/] documented, not counted (below)");
+        summary.AddRow("commands checked", $"{Values.Count(commandsChecked)} in {Plural.Of(allProperties.Sum(p => p.Cases), "program")} ({Values.Rate(commandsChecked / Math.Max(0.001, clock.Elapsed.TotalSeconds))})");
+        summary.AddRow("schedules explored", $"{Values.Count(schedulesExplored)} over {Plural.Of(result.Scenarios.Count, "scenario")} ({Values.Rate(schedulesExplored / Math.Max(0.001, clock.Elapsed.TotalSeconds))})");
+        summary.AddRow("concurrency checks", Markup.Escape(s.SemanticOnly ? "semantic checks only (lock discipline and race detector off)" : "every check"));
+        // With failures, some schedules stopped before their final checks: the invariants were not all checked there.
+        summary.AddRow(failures.Count == 0 ? "invariants held" : "invariants not broken", Markup.Escape($"{held.Count} of {checkedInvariants.Count}: {string.Join(" ", held)}"));
+        if (brokenRules.Count > 0) summary.AddRow("broken", $"[red]{Markup.Escape(string.Join(" ", brokenRules))}[/]");
+        summary.AddRow("failures", failures.Count == 0 ? "[green]none[/]"
+            : $"[red]{Plural.Of(failures.Count, "distinct failure")}[/] ({Plural.Of(groups.Occurrences, "occurrence")}; replay lines below)");
         summary.AddRow("time", Values.Seconds(clock.Elapsed) + (interrupted ? " (interrupted)" : timedOut ? " (--duration reached)" : ""));
         io.Write(summary);
 
         if (failures.Count > 0)
         {
             io.Line();
-            io.Markup("[bold red]Failures[/] (each file holds the full report; replay re-runs it step by step):");
+            io.Markup("[bold red]Failures[/], each once with its shortest witness (the file holds the full report; replay re-runs it step by step):");
             foreach (var f in failures)
             {
-                io.Line(TraceRendering.Wrap($"  FAIL {f.Type} '{f.Name}': {f.Kind}{(f.Clause is null ? "" : $" ({f.Clause})")}", io.Width, "       "));
+                io.Line(TraceRendering.Wrap($"  FAIL {f.Type} '{f.Name}': {f.Signature.Kind}{(f.Signature.Clause is null ? "" : $" ({f.Signature.Clause})")} at {f.Signature.Where}", io.Width, "       "));
                 io.Line(TraceRendering.Wrap($"       {f.Where}", io.Width, "       "));
                 io.Line($"       {Common.Short(f.Headline, io.Width - 7)}");
+                if (f.FoundIn.Count > 1) io.Line(TraceRendering.Wrap($"       found in {Plural.Of(f.FoundIn.Count, f.Type == "program" ? "property" : "scenario", f.Type == "program" ? "properties" : null)}: " +
+                    Common.Listing(f.FoundIn.Select(o => o.Name), 6), io.Width, "         "));
                 if (f.Replay.Length > 0) io.Line($"    {f.Replay}");
             }
             var first = failures[0];
             io.Line();
             io.Markup($"[bold]Report of the first failure[/] ({Markup.Escape(first.Type)} '{Markup.Escape(first.Name)}'):");
-            if (first.Type == "program") io.Line(TraceRendering.Fit(first.Report, io.Width));
+            if (first.Program is { } program)
+            {
+                io.Line(TraceRendering.Fit(first.Report, io.Width));
+                io.Line(RegressionFile.Heading(program.Property, program.Target));
+                io.Line(program.RegressionTest);
+            }
             else io.Line(TraceRendering.Render(first.Report, io.Width).TrimEnd());
         }
-        if (known.Count > 0)
-        {
-            io.Line();
-            io.Line(TraceRendering.Wrap("Known issues (documented findings on the pristine implementation, src/TceConcurrency/KnownIssues.cs; " +
-                                        "found again, not counted as failures):", io.Width, "  "));
-            foreach (var f in known)
-            {
-                io.Line(TraceRendering.Wrap($"  KNOWN {f.Name}: {f.Kind}{(f.Clause is null ? "" : $" ({f.Clause})")}, {f.Where}", io.Width, "        "));
-                if (f.Replay.Length > 0) io.Line($"    {f.Replay}");
-            }
-        }
         io.Line();
-        io.Markup(failures.Count > 0 ? $"[bold red]FAILED[/]: {failures.Count} failure(s) on {Markup.Escape(s.Target.Display)}."
+        io.Markup(failures.Count > 0 ? $"[bold red]FAILED[/]: {Plural.Of(failures.Count, "distinct failure")} ({Plural.Of(groups.Occurrences, "occurrence")}) on {Markup.Escape(s.Target.Display)}" +
+                                       $" broke {Markup.Escape(string.Join(" ", brokenRules))}."
             : interrupted ? "[yellow]Interrupted[/]: nothing failed in what was checked."
-            : $"[bold green]PASSED[/]: every property and every explored schedule held on {Markup.Escape(s.Target.Display)}" +
-              (known.Count > 0 ? $", but for {known.Count} known issue(s)." : "."));
+            : $"[bold green]PASSED[/]: every property and every explored schedule held on {Markup.Escape(s.Target.Display)}.");
         return exit;
     }
 
-    sealed record FailureLine(string Type, string Name, string Kind, string? Clause, string Headline, string File, string Replay, string Where, string Report);
+    /// <summary>A failure found in one property or scenario, before grouping.</summary>
+    sealed record Found(string Type, string Name, string Headline, string Where, string Report, ProgramFailure? Program, ScheduleFailure? Schedule);
+
+    /// <summary>A distinct failure as reported: its witness (type, name, headline, file, replay, where in the run, report)
+    /// and every property or scenario it was found in, with the size of each witness.</summary>
+    sealed record FailureLine(string Type, string Name, FailureSignature Signature, string Headline, string File, string Replay, string Where, string Report,
+        IReadOnlyList<(string Name, int Size)> FoundIn)
+    {
+        public ProgramFailure? Program { get; init; }
+    }
 
     /// <summary>What the exploration of schedules checks besides the state invariants.</summary>
     static readonly string[] ConcurrencyInvariants = ["INV-1", "INV-2", "INV-3", "INV-4", "INV-7", "INV-8", "INV-9", "INV-11"];
 
-    static int InvOrder(string inv) => int.TryParse(inv.AsSpan(4), out int n) ? n : 99;
+    static int InvOrder(string clause) => int.TryParse(clause.AsSpan(clause.IndexOf('-') + 1), out int n) ? n : 99;
 
     static string? ClauseFromKind(Scheduling.BugKind kind) => kind switch
     {

@@ -41,9 +41,26 @@ static class Common
         DefaultValueFactory = _ => Workers.Default,
     };
 
+    public static Option<bool> SemanticOnly() => new("--semantic-only")
+    {
+        Description = "Concurrency: the semantic checks only (final invariants and linearizability, what a user of the driver " +
+                      "could see), with the lock-discipline checker and the race detector off",
+    };
+
+    /// <summary>An output directory option's value: not empty.</summary>
+    public static string OutDir(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? throw new UsageException("empty --out: give the directory for the failure files") : text;
+
+    /// <summary>"a, b, c and 4 more".</summary>
+    public static string Listing(IEnumerable<string> names, int max)
+    {
+        var list = names.ToList();
+        return list.Count <= max ? string.Join(", ", list) : string.Join(", ", list.Take(max)) + $" and {list.Count - max} more";
+    }
+
     /// <summary>The command that replays a failure file.</summary>
     public static string ReplayCommand(string path) =>
-        $"{Cli.Invocation} replay {(path.Contains(' ') ? $"\"{path}\"" : path)}";
+        $"{Cli.Invocation} replay {Infrastructure.Invocation.Quote(path)}";
 
     /// <summary>A path as the user typed it: relative to the current directory when below it.</summary>
     public static string Display(string path)
@@ -71,6 +88,7 @@ static class Common
             Message = f.Message,
             MaxSchedulingSteps = f.MaxSchedulingSteps,
             DataRaceDetection = f.DataRaceDetection,
+            SemanticOnly = f.SemanticOnly,
             FoundBy = foundBy,
             Replay = ReplayCommand(Display(p)),
             ReadableTrace = f.ReadableTrace,
@@ -96,6 +114,7 @@ static class Common
             Replay = ReplayCommand(Display(p)),
             Program = Files.CommandCodec.EncodeAll(f.Program),
             Report = f.Report,
+            RegressionTest = f.RegressionTest,
         });
         return Display(path);
     }

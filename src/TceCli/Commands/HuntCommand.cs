@@ -30,7 +30,7 @@ static class HuntCommand
         };
         var iterations = new Option<long?>("--iterations", "-n")
         {
-            Description = $"Schedules to explore on this shard (default {Values.Count(DefaultIterations)} when --duration is not given)",
+            Description = $"Schedules to explore on this shard, spread over every scenario (default {Values.Count(DefaultIterations)} when --duration is not given)",
             HelpName = "N",
         };
         var duration = Common.Duration("Hunt for this long (e.g. 30m, 2h); with --iterations, whichever ends first");
@@ -82,6 +82,7 @@ static class HuntCommand
         };
         var format = Common.Format();
         var workers = Common.WorkersOption();
+        var semanticOnly = Common.SemanticOnly();
 
         var command = new Command("hunt",
             "Hunt for concurrency bugs: explore thread interleavings of the scenarios for a long time, split across " +
@@ -90,6 +91,7 @@ static class HuntCommand
             "second and still writes and reports what was found.")
         {
             variant, strategy, iterations, duration, seed, shard, scenario, threads, batch, pctDepth, preemptions, keepGoing, output, format, workers,
+            semanticOnly,
         };
         command.SetAction(parse =>
         {
@@ -106,18 +108,15 @@ static class HuntCommand
             if (threadCount is not null && names.Length > 0) throw new UsageException("--threads (generated scenarios) and --scenario (registered ones) exclude each other");
             if (threadCount is not null && strat == Strategy.Dfs) throw new UsageException("--threads needs a seeded strategy (portfolio, random or pct): dfs ignores seeds");
             int batchSize = parse.GetValue(batch) is { } b ? Values.Positive(b, "--batch") : strat == Strategy.Dfs ? DefaultDfsBatch : DefaultBatch;
-            // By default the scenarios with a documented issue of the pristine implementation are left out (they
-            // would be found again at once); naming one with --scenario includes it.
-            var scenarios = names.Length == 0 ? ScheduleExplorer.AllScenarios.Where(x => !ScheduleExplorer.HasKnownIssue(x.Name)).ToList()
-                : names.Distinct().Select(ScheduleExplorer.Scenario).ToList();
+            var scenarios = names.Length == 0 ? ScheduleExplorer.AllScenarios.ToList() : names.Distinct().Select(ScheduleExplorer.Scenario).ToList();
             var settings = new HuntSettings(target, scenarios, strat, Values.ParseSeed(parse.GetValue(seed)!), Shard.Parse(parse.GetValue(shard)!),
                 iters, dur, batchSize, Values.Positive(parse.GetValue(workers), "--workers"), parse.GetValue(keepGoing),
                 Values.Positive(parse.GetValue(pctDepth), "--pct-depth"), NonNegative(parse.GetValue(preemptions), "--preemptions"))
             {
                 Threads = threadCount,
+                SemanticOnly = parse.GetValue(semanticOnly),
             };
-            int skipped = names.Length == 0 && threadCount is null ? ScheduleExplorer.AllScenarios.Count - scenarios.Count : 0;
-            return Run(io, settings, parse.GetValue(output)!, Values.ParseFormat(parse.GetValue(format)), skipped);
+            return Run(io, settings, Common.OutDir(parse.GetValue(output)), Values.ParseFormat(parse.GetValue(format)));
         });
         return command;
     }
@@ -143,124 +142,168 @@ static class HuntCommand
         output.WriteLine();
     }
 
-    static int Run(Io io, HuntSettings s, string outDir, OutputFormat format, int skippedKnown)
+    /// <summary>A failure as the hunt reports it: its witness (the shortest schedule that shows it) and its trace file.</summary>
+    sealed record Reported(ScheduleFailure Failure, string File);
+
+    static int Run(Io io, HuntSettings s, string outDir, OutputFormat format)
     {
         bool human = format == OutputFormat.Human;
-        var written = new List<(ScheduleFailure Failure, string File)>();
+        // Failures are grouped as they come (in work order): a distinct failure (kind, clause, where) is reported once,
+        // with its number of occurrences, and its file holds its shortest witness so far.
+        var groups = new FailureGroups<Reported>();
         var hunt = new Hunt(s)
         {
             OnFailure = f =>
             {
-                // A documented issue of the pristine implementation is reported, but gets no file and no exit code 1.
-                string file = "";
-                if (!f.Known)
-                {
-                    var scenario = s.Threads is null ? ScheduleExplorer.Scenario(f.Scenario) : Hunt.GeneratedScenario(f.Scenario, s.Threads.Value);
-                    file = Common.WriteTrace(outDir, f, "hunt", scenario);
-                }
-                written.Add((f, file));
-                if (human && !io.Interactive) PrintFailure(io, f, file);
+                var previous = groups.All.FirstOrDefault(g => g.Signature == f.Signature)?.Witness.Failure;
+                var scenario = s.Threads is null ? ScheduleExplorer.Scenario(f.Scenario) : Hunt.GeneratedScenario(f.Scenario, s.Threads.Value);
+                bool shorter = previous is null || f.Steps < previous.Failure.Steps;
+                string file = shorter ? Common.WriteTrace(outDir, f, "hunt", scenario) : "";
+                var (group, isNew, _) = groups.Add(f.Signature, new Occurrence<Reported>(f.Scenario, f.Steps, new Reported(f, file)));
+                if (shorter && previous is { File.Length: > 0 } && previous.File != file) TryDelete(previous.File);
+                if (isNew && human && !io.Interactive) PrintFailure(io, f, file, 1);
             },
         };
 
+        string strategy = s.Strategy.ToString().ToLowerInvariant();
+        int explorable = s.Threads is null ? s.OwnScenarios.Count : 0;
         if (human)
         {
             string what = s.Threads is { } t ? $"generated {t}-thread scenarios (one per seed)" : s.Scenarios.Count == 1 ? $"scenario {s.Scenarios[0].Name}"
-                : $"{s.Scenarios.Count} scenarios" + (skippedKnown > 0 ? $" ({skippedKnown} with known issues left out)" : "");
+                : Plural.Of(s.Scenarios.Count, "scenario");
             io.Markup($"[bold]TceVerify hunt[/] on [bold]{Markup.Escape(s.Target.Display)}[/]: {Markup.Escape(what)}");
-            string strategy = s.Strategy.ToString().ToLowerInvariant();
-            io.Line(s.Strategy == Strategy.Dfs
-                ? $"strategy dfs (at most {s.DfsBound} preemptions), shard {s.Shard}: the scenarios k = {s.Shard.Index} mod {s.Shard.Count}"
-                : $"strategy {strategy}, shard {s.Shard}: seeds {s.Shard.SeedOf(s.Seed, 0)}, {s.Shard.SeedOf(s.Seed, 1)}, {s.Shard.SeedOf(s.Seed, 2)}, ... " +
-                  $"({s.Batch} schedules per scenario and seed)");
+            string perSeed = $"{Plural.Of(s.EffectiveBatch, "schedule")} per scenario and seed" +
+                             (s.Spread ? $", --batch {s.Batch} reduced to spread --iterations over {Plural.Of(explorable, "scenario")}" : "");
+            io.Line(Rendering.TraceRendering.Wrap(s.Strategy == Strategy.Dfs
+                ? $"strategy dfs (at most {s.DfsBound} preemptions), shard {s.Shard}: the scenarios k = {s.Shard.Index} mod {s.Shard.Count}" +
+                  (s.Spread ? $" (at most {Plural.Of(s.EffectiveBatch, "schedule")} each, to spread --iterations)" : "")
+                : $"strategy {strategy}, shard {s.Shard}: seeds {s.Shard.SeedOf(s.Seed, 0)}, {s.Shard.SeedOf(s.Seed, 1)}, {s.Shard.SeedOf(s.Seed, 2)}, ... ({perSeed})",
+                io.Width, "  "));
+            if (s.SemanticOnly) io.Line(Rendering.TraceRendering.Wrap("checks: " + ScheduleExplorer.DescribeChecks(true), io.Width, "  "));
             var budget = new List<string>();
-            if (s.Iterations is { } n) budget.Add(Values.Count(n) + " schedules");
+            if (s.Iterations is { } n) budget.Add(Plural.Of(n, "schedule"));
             if (s.Duration is { } d) budget.Add(Values.Duration(d));
             io.Line(Rendering.TraceRendering.Wrap($"budget {string.Join(" or ", budget)}; trace files to {Common.Display(outDir)}; " +
                                                   "Ctrl-C stops and keeps what was found", io.Width, "  "));
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool finished = false;
         var items = new List<ProgressItem>
         {
-            new("schedules", () => hunt.SchedulesRun, () => s.Iterations ?? Math.Max(hunt.SchedulesRun, 1), "schedules")
+            new("schedules", () => hunt.SchedulesRun, () => Volatile.Read(ref finished) || s.Iterations is null ? Math.Max(hunt.SchedulesRun, 1) : s.Iterations.Value, "schedule")
             {
-                Describe = () => hunt.FailuresFound == 0 ? "schedules, no failure" : $"schedules, {hunt.FailuresFound} failure(s)",
+                Describe = () => hunt.FailuresFound == 0 ? "schedules, no failure" : $"schedules, {Plural.Of(hunt.FailuresFound, "failure")}",
             },
         };
         if (s.Duration is { } limit)
-            items.Add(new ProgressItem("time (seconds)", () => (long)clock.Elapsed.TotalSeconds, () => (long)Math.Ceiling(limit.TotalSeconds), "seconds"));
-        var result = ProgressView.Run(io, human, items, () => hunt.Run(io.Cancel));
+            items.Add(new ProgressItem("time (seconds)", () => (long)clock.Elapsed.TotalSeconds, () => (long)Math.Ceiling(limit.TotalSeconds), "second"));
+        var result = ProgressView.Run(io, human, items, () =>
+        {
+            var r = hunt.Run(io.Cancel);
+            Volatile.Write(ref finished, true);
+            return r;
+        });
 
-        int exit = result.Failures.Any(f => !f.Known) ? ExitCodes.Failure : ExitCodes.Ok;
-        var found = written.Where(w => !w.Failure.Known).ToList();
-        int knownCount = written.Count - found.Count;
+        var found = groups.All.ToList();
+        int occurrences = groups.Occurrences;
+        int exit = found.Count > 0 ? ExitCodes.Failure : result.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+        int explored = result.SchedulesByScenario.Count(x => x.Value > 0);
         if (!human)
         {
             io.Json(new
             {
                 command = "hunt",
                 variant = s.Target.Name,
-                strategy = s.Strategy.ToString().ToLowerInvariant(),
+                strategy,
+                semanticOnly = s.SemanticOnly,
+                concurrencyChecks = ScheduleExplorer.DescribeChecks(s.SemanticOnly),
                 shard = s.Shard.ToString(),
                 baseSeed = s.Seed,
                 firstSeed = result.FirstSeed,
                 lastSeed = result.LastSeed,
                 units = result.Units,
+                batch = s.EffectiveBatch,
                 schedules = result.Schedules,
-                scenarios = s.Threads is null ? s.Scenarios.Count : (int)result.Units,
+                scenarios = s.Threads is null ? explorable : (int)result.Units,
+                scenariosExplored = s.Threads is null ? explored : (int)result.Units,
+                schedulesByScenario = s.Threads is null ? result.SchedulesByScenario : null,
                 elapsedSeconds = Math.Round(result.Elapsed.TotalSeconds, 2),
                 interrupted = result.Interrupted,
                 timedOut = result.TimedOut,
                 exhausted = result.Exhausted,
                 exitCode = exit,
-                failures = written.Select(w => new
-                {
-                    knownIssue = w.Failure.Known,
-                    scenario = w.Failure.Scenario,
-                    kind = w.Failure.Kind.ToString(),
-                    clause = w.Failure.Clause,
-                    seed = w.Failure.Seed,
-                    iteration = w.Failure.Iteration,
-                    trace = w.Failure.Trace,
-                    message = w.Failure.Headline,
-                    file = w.File.Length == 0 ? null : w.File,
-                    replay = w.File.Length == 0 ? null : Common.ReplayCommand(w.File),
-                }),
+                broken = found.Select(g => g.Signature.Clause ?? g.Signature.Kind).Distinct(),
+                failures = found.Select(g => Json(g.Witness.Failure, g)),
             });
             return exit;
         }
 
         if (io.Interactive)
-            foreach (var (f, file) in written) PrintFailure(io, f, file);
+        {
+            foreach (var g in found) PrintFailure(io, g.Witness.Failure.Failure, g.Witness.Failure.File, g.Occurrences.Count);
+        }
         io.Line();
         var table = io.Table("hunt", "");
         table.AddRow("system under test", Markup.Escape(s.Target.Display));
+        table.AddRow("checks", Markup.Escape(s.SemanticOnly ? "semantic checks only (lock discipline and race detector off)" : "every check"));
         table.AddRow("schedules explored", $"{Values.Count(result.Schedules)} ({Values.Rate(result.Schedules / Math.Max(0.001, result.Elapsed.TotalSeconds))})");
-        if (s.Strategy == Strategy.Dfs)
-            table.AddRow("scenarios", $"{result.Units} on this shard, {result.Exhausted.Count} exhausted within {s.DfsBound} preemptions");
-        else
-            table.AddRow("seeds", result.FirstSeed is null ? "none" : $"{result.Units} work unit(s): seeds {result.FirstSeed} .. {result.LastSeed} step {s.Shard.Count} (shard {s.Shard})");
-        table.AddRow("failures", found.Count == 0 ? "[green]none[/]" : $"[red]{found.Count}[/], written to {Markup.Escape(Common.Display(outDir))}");
-        if (knownCount > 0) table.AddRow("known issues", $"[yellow]{knownCount}[/] (documented in src/TceConcurrency/KnownIssues.cs; not counted)");
+        if (s.Threads is null)
+        {
+            var counts = result.SchedulesByScenario.Values.Where(v => v > 0).ToList();
+            table.AddRow("scenarios", $"{explored} of {Plural.Of(explorable, "scenario")} explored" +
+                (counts.Count == 0 ? "" : counts.Min() == counts.Max() ? $", {Plural.Of(counts.Min(), "schedule")} each" : $", {Values.Count(counts.Min())} to {Plural.Of(counts.Max(), "schedule")} each") +
+                (s.Strategy == Strategy.Dfs ? $"; {result.Exhausted.Count} exhausted within {Plural.Of(s.DfsBound, "preemption")}" : ""));
+        }
+        if (s.Strategy != Strategy.Dfs)
+            table.AddRow("seeds", result.FirstSeed is null ? "none" : $"{Plural.Of(result.Units, "work unit")}: seeds {result.FirstSeed} .. {result.LastSeed} step {s.Shard.Count} (shard {s.Shard})");
+        table.AddRow("failures", found.Count == 0 ? "[green]none[/]"
+            : $"[red]{Plural.Of(found.Count, "distinct failure")}[/] ({Plural.Of(occurrences, "occurrence")}), written to {Markup.Escape(Common.Display(outDir))}");
+        if (found.Count > 0) table.AddRow("broken", $"[red]{Markup.Escape(string.Join(" ", found.Select(g => g.Signature.Clause ?? g.Signature.Kind).Distinct()))}[/]");
         table.AddRow("time", Values.Seconds(result.Elapsed) + (result.Interrupted ? " (interrupted)" : result.TimedOut ? " (--duration reached)" : ""));
         io.Write(table);
         if (found.Count > 0)
         {
             io.Line();
-            io.Line("Replay:");
-            foreach (var (_, file) in found.Take(MaxListed)) io.Line("  " + Common.ReplayCommand(file));
+            io.Line("Replay: the shortest witness of each distinct failure");
+            foreach (var g in found.Take(MaxListed)) io.Line("  " + Common.ReplayCommand(g.Witness.Failure.File));
             if (found.Count > MaxListed) io.Line($"  ... and {found.Count - MaxListed} more trace files in {Common.Display(outDir)}");
         }
         return exit;
     }
 
-    static void PrintFailure(Io io, ScheduleFailure f, string file)
+    static object Json(Reported r, FailureGroup<Reported>? group)
     {
-        io.Line($"{(f.Known ? "KNOWN ISSUE" : "FAIL")} {f.Scenario}: {f.Kind}{(f.Clause is null ? "" : $" ({f.Clause})")} at seed {f.Seed}, schedule {f.Iteration + 1} ({f.Strategy})");
+        var f = r.Failure;
+        return new
+        {
+            scenario = f.Scenario,
+            kind = f.Kind.ToString(),
+            clause = f.Clause,
+            where = f.Where,
+            occurrences = group?.Occurrences.Count ?? 1,
+            foundIn = group?.Occurrences.Select(o => new { name = o.FoundIn, size = o.Size }),
+            witness = new { name = f.Scenario, size = f.Steps },
+            seed = f.Seed,
+            iteration = f.Iteration,
+            trace = f.Trace,
+            message = f.Headline,
+            file = r.File.Length == 0 ? null : r.File,
+            replay = r.File.Length == 0 ? null : Common.ReplayCommand(r.File),
+        };
+    }
+
+    static void TryDelete(string file)
+    {
+        try { File.Delete(file); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* a stale witness file stays; the summary names the current one */ }
+    }
+
+    static void PrintFailure(Io io, ScheduleFailure f, string file, int occurrences)
+    {
+        io.Line($"FAIL {f.Scenario}: {f.Kind}{(f.Clause is null ? "" : $" ({f.Clause})")} at seed {f.Seed}, schedule {f.Iteration + 1} ({f.Strategy})");
         io.Line($"     {Common.Short(f.Headline, io.Width - 5)}");
-        io.Line(file.Length > 0 ? $"     {Common.ReplayCommand(file)}"
-            : ScheduleExplorer.TryScenario(f.Scenario, out _) ? $"     {Cli.Invocation} replay --scenario {f.Scenario} --variant {f.Variant} --trace {f.Trace}"
-            : $"     (a documented issue, src/TceConcurrency/KnownIssues.cs)");
+        if (occurrences > 1) io.Line($"     found {occurrences} times ({f.Where}); this is the shortest witness, {Plural.Of(f.Steps, "step")}");
+        if (file.Length > 0) io.Line($"     {Common.ReplayCommand(file)}");
     }
 }

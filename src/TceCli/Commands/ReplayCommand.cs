@@ -32,18 +32,23 @@ static class ReplayCommand
             Description = "The system to replay on (default: the one recorded in FILE, else impl)",
             HelpName = "NAME",
         };
+        var semanticOnly = new Option<bool>("--semantic-only")
+        {
+            Description = "Without FILE: replay with the semantic checks only (as hunt or check --semantic-only found it); a file says itself",
+        };
         var command = new System.CommandLine.Command("replay",
             "Re-execute a failure: a schedule (trace file) step by step with the state after each step, or a shrunk program " +
             "call by call. Says whether the failure is reproduced, is gone, or the trace no longer applies to the code.")
         {
-            file, scenario, trace, variant,
+            file, scenario, trace, variant, semanticOnly,
         };
         command.SetAction(parse =>
         {
             string? path = parse.GetValue(file), scenarioName = parse.GetValue(scenario), traceText = parse.GetValue(trace), variantName = parse.GetValue(variant);
             if (path is not null)
             {
-                if (scenarioName is not null || traceText is not null) throw new UsageException("give either FILE or --scenario with --trace, not both");
+                if (scenarioName is not null || traceText is not null || parse.GetValue(semanticOnly))
+                    throw new UsageException("give either FILE or --scenario with --trace (and --semantic-only), not both");
                 return FailureFiles.Read(path) switch
                 {
                     FailureFiles.LoadedSchedule s => ReplaySchedule(io, s.File, path, variantName),
@@ -52,7 +57,12 @@ static class ReplayCommand
                 };
             }
             if (scenarioName is null || traceText is null) throw new UsageException("nothing to replay: give a FILE, or --scenario NAME with --trace TCE1:...");
-            var adhoc = new ScheduleFile { Scenario = scenarioName, Trace = traceText, Variant = variantName ?? Target.ImplName, FoundBy = "command line" };
+            bool semantic = parse.GetValue(semanticOnly);
+            var adhoc = new ScheduleFile
+            {
+                Scenario = scenarioName, Trace = traceText, Variant = variantName ?? Target.ImplName, FoundBy = "command line",
+                SemanticOnly = semantic, DataRaceDetection = !semantic,
+            };
             return ReplaySchedule(io, adhoc, null, null);
         });
         return command;
@@ -71,16 +81,17 @@ static class ReplayCommand
 
         var settings = Configuration.Create();
         if (f.MaxSchedulingSteps > 0) settings = settings.WithMaxSchedulingSteps(f.MaxSchedulingSteps);
-        settings = settings.WithDataRaceDetection(f.DataRaceDetection);
+        settings = settings.WithDataRaceDetection(f.DataRaceDetection && !f.SemanticOnly);
 
         io.Line(TraceRendering.Wrap($"Replaying scenario '{scenario.Name}' on {target.Display}" +
                 (f.Strategy.Length > 0 ? $" (found by {f.FoundBy}: {f.Strategy}, seed {f.Seed}, schedule {f.Iteration + 1})" : ""), io.Width, "  "));
-        io.Line($"trace ({parsed!.Count} decisions):");
+        if (f.SemanticOnly) io.Line(TraceRendering.Wrap("checks: " + ScheduleExplorer.DescribeChecks(true), io.Width, "  "));
+        io.Line($"trace ({Plural.Of(parsed!.Count, "decision")}):");
         io.Line($"  {f.Trace}");
         io.Line(TraceRendering.Fit("  " + scenario.ToString().Replace("\n", "\n  "), io.Width));
         io.Line();
 
-        var runner = ScheduleExplorer.RunnerFor(scenario, target);
+        var runner = ScheduleExplorer.RunnerFor(scenario, target, f.SemanticOnly);
         var outcome = runner.Replay(f.Trace, settings);
         var bug = outcome.Report.FirstBug;
 
@@ -155,7 +166,7 @@ static class ReplayCommand
         try { program = CommandCodec.DecodeAll(f.Program, "program"); }
         catch (FormatException ex) { throw new UsageException($"malformed program in '{path}': {ex.Message}"); }
         if (program.Count == 0) throw new UsageException($"malformed program file '{path}': the program is empty");
-        var platform = FailureFiles.PlatformOf(f.Platform, f.PageShift);
+        var platform = FailureFiles.PlatformOf(f.Platform, f.PageShift, $"'{path}'");
         var spec = PropertyPlan.Find(f.Property);
 
         io.Line(TraceRendering.Wrap($"Replaying a {program.Count}-command program on {target.Display}, platform {platform.Name}: property '{f.Property}'", io.Width, "  "));
@@ -179,7 +190,10 @@ static class ReplayCommand
         {
             var shown = program.Take(result.FailedStep + 1).ToList();
             io.Line(TraceRendering.Fit(FailureReport.Render(logger, shown, result with { Steps = [] },
-                replayLine: $"Property '{f.Property}' on {target.Display}, platform {platform.Name}", systemUnderTest: target.Code, configCode: platform.Code), io.Width));
+                replayLine: $"Property '{f.Property}' on {target.Display}, platform {platform.Name}", systemUnderTest: target.Code, configCode: platform.Code,
+                regressionTest: false), io.Width));
+            io.Line(RegressionFile.Heading(f.Property, target));
+            io.Line(RegressionFile.Render(f.Property, target, platform, shown));
             io.Line();
             bool same = f.FailureKind.Length == 0 || f.FailureKind == result.Kind;
             io.Line(TraceRendering.Wrap($"REPRODUCED{(same ? "" : " A DIFFERENT FAILURE")}: {result.Kind} failure at step {result.FailedStep + 1}: {result.Detail.Split('\n')[0]}", io.Width, "  "));

@@ -21,6 +21,22 @@ public sealed record HuntSettings(
 {
     /// <summary>Generated mode: each work unit's seed generates one scenario with this many threads.</summary>
     public int? Threads { get; init; }
+
+    /// <summary>The semantic checks only: final invariants and linearizability, lock discipline and race detector off.</summary>
+    public bool SemanticOnly { get; init; }
+
+    /// <summary>The scenarios this shard explores (DFS splits them between shards; seeded strategies share them).</summary>
+    public IReadOnlyList<ConcurrentScenario> OwnScenarios =>
+        Strategy == Strategy.Dfs ? Scenarios.Where((_, k) => Shard.Owns(k)).ToList() : Scenarios;
+
+    /// <summary>Schedules per scenario and seed: --batch, or less when --iterations would not reach every scenario
+    /// otherwise (the budget is spread over all of them; below one schedule each, the first ones get one).</summary>
+    public int EffectiveBatch => Iterations is { } n && Threads is null
+        ? (int)Math.Max(1, Math.Min(Batch, n / Math.Max(1, OwnScenarios.Count)))
+        : Batch;
+
+    /// <summary>Whether the batch was reduced to spread --iterations over every scenario.</summary>
+    public bool Spread => EffectiveBatch < Batch;
 }
 
 /// <summary>What a hunt did.</summary>
@@ -75,7 +91,8 @@ public sealed class Hunt(HuntSettings settings)
 
         bool dfs = settings.Strategy == Strategy.Dfs;
         bool generated = settings.Threads is not null && !dfs;
-        var scenarios = dfs ? settings.Scenarios.Where((_, k) => settings.Shard.Owns(k)).ToList() : settings.Scenarios.ToList();
+        var scenarios = settings.OwnScenarios.ToList();
+        int batchSize = settings.EffectiveBatch;
 
         var failures = new List<ScheduleFailure>();
         var failedScenarios = new HashSet<string>();
@@ -122,7 +139,7 @@ public sealed class Hunt(HuntSettings settings)
                         results[t] = (new Item(t, unit, seed, scenario, 0), null);
                         continue;
                     }
-                    int n = Claim(settings.Batch);
+                    int n = Claim(batchSize);
                     if (n == 0) return null;
                     maxUnit = Math.Max(maxUnit, unit);
                     return new Item(t, unit, seed, scenario, n);
@@ -133,10 +150,10 @@ public sealed class Hunt(HuntSettings settings)
 
         ScenarioRunner RunnerOf(ConcurrentScenario s)
         {
-            if (generated) return ScheduleExplorer.RunnerFor(s, settings.Target);
+            if (generated) return ScheduleExplorer.RunnerFor(s, settings.Target, settings.SemanticOnly);
             lock (_gate)
             {
-                if (!runners.TryGetValue(s.Name, out var r)) runners[s.Name] = r = ScheduleExplorer.RunnerFor(s, settings.Target);
+                if (!runners.TryGetValue(s.Name, out var r)) runners[s.Name] = r = ScheduleExplorer.RunnerFor(s, settings.Target, settings.SemanticOnly);
                 return r;
             }
         }
@@ -156,7 +173,7 @@ public sealed class Hunt(HuntSettings settings)
                 if (batch.Exhausted) exhausted.Add(s.Name);
                 if (batch.Failure is not { } f) continue;
                 if (!settings.KeepGoing && !failedScenarios.Add(s.Name)) continue;
-                if (!seenKeys.Add(f.Key)) continue;
+                if (!seenKeys.Add($"{s.Name}|{f.Signature}")) continue;
                 failures.Add(f);
                 Interlocked.Increment(ref _failures);
                 OnFailure?.Invoke(f);
@@ -167,7 +184,7 @@ public sealed class Hunt(HuntSettings settings)
         {
             while (Next() is { } item)
             {
-                var configuration = ScheduleExplorer.ConfigurationFor(settings.Strategy, item.Seed, item.Schedules, settings.PctDepth, settings.DfsBound);
+                var configuration = ScheduleExplorer.ConfigurationFor(settings.Strategy, item.Seed, item.Schedules, settings.PctDepth, settings.DfsBound, settings.SemanticOnly);
                 var runner = RunnerOf(item.Scenario);
                 BatchResult batch;
                 lock (runner) batch = ScheduleExplorer.RunBatch(runner, configuration, stop, () => Interlocked.Increment(ref _schedules));

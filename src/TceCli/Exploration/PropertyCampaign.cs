@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TceVerify.Cli.Infrastructure;
+using TceVerify.Cli.Rendering;
 using TceVerify.Harness.Differential;
 using TceVerify.Harness.Generation;
 using TceVerify.Harness.Programs;
@@ -13,6 +14,12 @@ public sealed record ProgramFailure(
     int Shrinks, string Report)
 {
     public string Headline => Result.Detail.Split('\n')[0].Trim();
+
+    /// <summary>The paste-ready regression test (a whole file, <see cref="RegressionFile"/>).</summary>
+    public string RegressionTest => RegressionFile.Render(Property, Target, Platform, Program);
+
+    /// <summary>Where it failed: the failing call's operation.</summary>
+    public string Where => FailureWhere.OfProgram(Program, Result.FailedStep);
 }
 
 /// <summary>What one property did.</summary>
@@ -38,8 +45,18 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
     /// <summary>Commands executed and checked so far (for progress).</summary>
     public long CommandsRun => Interlocked.Read(ref _commands);
 
-    /// <summary>The commands the budget plans (progress total).</summary>
-    public long Planned => commandBudget + ScriptCommands;
+    State[]? _states;
+    long _scriptCommands = -1;
+
+    /// <summary>The commands planned (progress total): each property's share of the budget, or what it ran once it is
+    /// done (a property ends on the case that reaches its share, or at its first failure), so the total ends equal to
+    /// the count.</summary>
+    public long Planned =>
+        (Volatile.Read(ref _scriptCommands) is >= 0 and var scripts ? scripts : ScriptCommands) +
+        (_states is { } states ? states.Sum(s => s.Done ? Volatile.Read(ref s.Commands) : Math.Max(s.Budget, Volatile.Read(ref s.Commands)))
+            : _plan.Select(p => Share(p)).Sum());
+
+    long Share(PropertySpec p) => Math.Max(1, commandBudget * p.Weight / _plan.Sum(x => x.Weight));
 
     static long ScriptCommands => Scripts.Sum(s => (long)s.Program.Count) * 2;
 
@@ -50,8 +67,9 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
     public (IReadOnlyList<PropertyResult> Properties, PropertyResult Scripts) Run(int workers, CancellationToken ct)
     {
         var scripts = RunScripts(ct);
-        int totalWeight = _plan.Sum(p => p.Weight);
-        var states = _plan.Select(p => new State(p, Math.Max(1, commandBudget * p.Weight / totalWeight), p.RunnerFor(target))).ToArray();
+        if (!ct.IsCancellationRequested) Volatile.Write(ref _scriptCommands, scripts.Commands);
+        var states = _plan.Select(p => new State(p, Share(p), p.RunnerFor(target))).ToArray();
+        _states = states;
         var queue = new ConcurrentQueue<State>(states);
         Workers.Run(workers, "tceverify-properties", () =>
         {
@@ -71,7 +89,7 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
         public CampaignRunner Runner { get; } = runner;
         public long Cases, Commands;
         public ProgramFailure? Failure;
-        public bool Done;
+        public volatile bool Done;
     }
 
     /// <summary>Runs the next case of one property.</summary>
@@ -83,7 +101,7 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
         try { outcome = s.Runner.Run(c); }
         catch (Exception ex) { outcome = Crashed(c.Platform, c.Program ?? [], ex); }
         long n = outcome.Result.Ok ? outcome.Program.Count : outcome.Result.FailedStep + 1;
-        s.Commands += n;
+        Interlocked.Add(ref s.Commands, n);
         Interlocked.Add(ref _commands, n);
         if (!outcome.Result.Ok)
         {
@@ -132,8 +150,8 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
         {
             var logger = new DifferentialRunner(platform.Config, PropertySpec.Model, target.Factory, Checks.None);
             return FailureReport.Render(logger, program, result with { Steps = [] },
-                replayLine: $"Property '{property}' on {target.Display}, platform {platform.Name}; found in a {foundIn}; {shrinks} shrink step(s)",
-                systemUnderTest: target.Code, configCode: platform.Code);
+                replayLine: $"Property '{property}' on {target.Display}, platform {platform.Name}; found in a {foundIn}; {Plural.Of(shrinks, "shrink step")}",
+                systemUnderTest: target.Code, configCode: platform.Code, regressionTest: false);
         }
         catch (Exception ex)
         {

@@ -16,11 +16,18 @@ public sealed record ScheduleFailure(
     /// <summary>The first line of the message (the rest is usually the history).</summary>
     public string Headline => Message.Split('\n')[0].Trim();
 
-    /// <summary>Two failures with the same key are the same bug for reporting.</summary>
-    public string Key => $"{Scenario}|{Kind}|{Clause}";
+    /// <summary>Scheduling decisions of the failing schedule (the size of this witness).</summary>
+    public int Steps { get; init; }
 
-    /// <summary>Never set any more: the pristine implementation has no known issue (LOCK-7).</summary>
-    public bool Known { get; init; }
+    /// <summary>Found with the semantic checks only (lock discipline and race detection off): replay uses the same.</summary>
+    public bool SemanticOnly { get; init; }
+
+    /// <summary>Where it failed (<see cref="FailureWhere.OfSchedule"/>).</summary>
+    public string Where { get; init; } = "";
+
+    /// <summary>Two failures with the same signature are the same bug for reporting.</summary>
+    public FailureSignature Signature => new(Kind.ToString(), Clause, Where);
+
 }
 
 /// <summary>The outcome of one engine run over one scenario.</summary>
@@ -33,10 +40,10 @@ public sealed record BatchResult(long Schedules, ScheduleFailure? Failure, bool 
 /// </summary>
 public static partial class ScheduleExplorer
 {
-    /// <summary>The scheduler settings for a strategy and seed.</summary>
-    public static Configuration ConfigurationFor(Strategy strategy, ulong seed, int iterations, int pctDepth = 3, int dfsBound = 2)
+    /// <summary>The scheduler settings for a strategy and seed; race detection off for the semantic checks only.</summary>
+    public static Configuration ConfigurationFor(Strategy strategy, ulong seed, int iterations, int pctDepth = 3, int dfsBound = 2, bool semanticOnly = false)
     {
-        var c = Configuration.Create().WithTestingIterations(Math.Max(1, iterations)).WithRandomGeneratorSeed(seed);
+        var c = Configuration.Create().WithTestingIterations(Math.Max(1, iterations)).WithRandomGeneratorSeed(seed).WithDataRaceDetection(!semanticOnly);
         return strategy switch
         {
             Strategy.Random => c.WithRandomStrategy(),
@@ -71,16 +78,31 @@ public static partial class ScheduleExplorer
             failure = new ScheduleFailure(runner.Scenario.Name, runner.VariantName == "pristine" ? Target.ImplName : runner.VariantName,
                 bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, clause,
                 bug.Message, bug.ReadableTrace, configuration.MaxSchedulingSteps, configuration.DataRaceDetection)
-;
+            {
+                Steps = bug.Steps,
+                SemanticOnly = IsSemanticOnly(runner, configuration),
+                Where = FailureWhere.OfSchedule(bug.Kind, bug.Message, runner.Scenario.Threads.Select(t => t.Name)),
+            };
         }
         return new BatchResult(executed, failure, report.IsExhausted);
     }
 
-    public static bool HasKnownIssue(string scenario) => false;
 
-    /// <summary>A runner for a scenario on a target.</summary>
-    public static ScenarioRunner RunnerFor(ConcurrentScenario scenario, Target target) =>
-        target.Variant is { } v ? new ScenarioRunner(scenario, v) : new ScenarioRunner(scenario);
+    /// <summary>A runner for a scenario on a target: every check, or the semantic ones only (final invariants and
+    /// linearizability; <see cref="RunnerOptions.SemanticOnly"/>, with race detection off in <see cref="ConfigurationFor"/>).</summary>
+    public static ScenarioRunner RunnerFor(ConcurrentScenario scenario, Target target, bool semanticOnly = false)
+    {
+        var options = semanticOnly ? RunnerOptions.SemanticOnly : RunnerOptions.Default;
+        return new ScenarioRunner(scenario, target.Variant, options);
+    }
+
+    public static bool IsSemanticOnly(ScenarioRunner runner, Configuration configuration) =>
+        !runner.Options.LockDiscipline && !configuration.DataRaceDetection;
+
+    /// <summary>What the concurrency checks are, for summaries.</summary>
+    public static string DescribeChecks(bool semanticOnly) => semanticOnly
+        ? "semantic checks only: final invariants and linearizability (lock discipline and race detector off)"
+        : "every check: final invariants, linearizability, lock discipline, race detector, deadlocks";
 
     /// <summary>The first spec clause the message names (LOCK-n, INV-n), INV-8 for deadlocks and livelocks.</summary>
     public static string? ClauseOf(BugKind kind, string message) =>

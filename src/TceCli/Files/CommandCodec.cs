@@ -40,6 +40,10 @@ public static class CommandCodec
     {
         if (node is not JsonObject o) throw new FormatException($"command {index + 1} is not an object");
         string op = Str(o, "op", index);
+        if (Fields.TryGetValue(op, out var fields))
+            foreach (var (key, _) in o)
+                if (key is not ("op" or "text") && !fields.Contains(key))
+                    throw new FormatException($"command {index + 1} ({op}) has an unknown field '{key}' (expected {string.Join(", ", fields)})");
         return op switch
         {
             "open_container" => new OpenContainerCmd(Int(o, "pid", index)),
@@ -54,11 +58,30 @@ public static class CommandCodec
             "host_free" => new HostFreeCmd(Int(o, "group", index), Long(o, "entry", index), Long(o, "pages", index)),
             "host_write_stale" => new HostStaleCmd(Int(o, "group", index), Long(o, "entry", index), U64(o, "tce", index)),
             "inject" => new InjectCmd(Int(o, "group", index), Int(o, "nth", index)),
-            "ioctl" => new IoctlCmd(Int(o, "pid", index), Int(o, "fd", index), (uint)U64(o, "cmd", index), U64(o, "arg", index)),
-            "ioctl_arg" => new IoctlArgCmd(Int(o, "pid", index), Int(o, "fd", index), (uint)U64(o, "cmd", index), U64(o, "addr", index), Bytes(o, "bytes", index)),
+            "ioctl" => new IoctlCmd(Int(o, "pid", index), Int(o, "fd", index), U32(o, "cmd", index), U64(o, "arg", index)),
+            "ioctl_arg" => new IoctlArgCmd(Int(o, "pid", index), Int(o, "fd", index), U32(o, "cmd", index), U64(o, "addr", index), Bytes(o, "bytes", index)),
             _ => throw new FormatException($"command {index + 1} has an unknown op '{op}'"),
         };
     }
+
+    /// <summary>The fields of each operation (besides "op" and the readable "text").</summary>
+    static readonly Dictionary<string, string[]> Fields = new()
+    {
+        ["open_container"] = ["pid"],
+        ["open_group"] = ["pid", "group"],
+        ["close"] = ["pid", "fd"],
+        ["fork"] = ["pid"],
+        ["pass_fd"] = ["from", "fd", "to"],
+        ["exit"] = ["pid"],
+        ["mmap"] = ["pid", "vpage", "pfn", "writable"],
+        ["munmap"] = ["pid", "vpage"],
+        ["host_alloc"] = ["group", "pages"],
+        ["host_free"] = ["group", "entry", "pages"],
+        ["host_write_stale"] = ["group", "entry", "tce"],
+        ["inject"] = ["group", "nth"],
+        ["ioctl"] = ["pid", "fd", "cmd", "arg"],
+        ["ioctl_arg"] = ["pid", "fd", "cmd", "addr", "bytes"],
+    };
 
     public static JsonArray EncodeAll(IEnumerable<Command> commands) => new(commands.Select(c => (JsonNode)Encode(c)).ToArray());
 
@@ -127,6 +150,12 @@ public static class CommandCodec
             if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out u)) return u;
         }
         throw new FormatException($"command {index + 1}: '{key}' must be an unsigned integer");
+    }
+
+    static uint U32(JsonObject o, string key, int index)
+    {
+        ulong u = U64(o, key, index);
+        return u <= uint.MaxValue ? (uint)u : throw new FormatException($"command {index + 1}: '{key}' is out of range (32 bits)");
     }
 
     static bool Bool(JsonObject o, string key, int index) =>

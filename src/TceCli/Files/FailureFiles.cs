@@ -31,6 +31,8 @@ public sealed class ScheduleFile
     public string Message { get; set; } = "";
     public int MaxSchedulingSteps { get; set; }
     public bool DataRaceDetection { get; set; } = true;
+    /// <summary>Found with the semantic checks only (lock discipline and race detection off); replay uses the same.</summary>
+    public bool SemanticOnly { get; set; }
     public string FoundBy { get; set; } = "";
     public string Replay { get; set; } = "";
     public string ReadableTrace { get; set; } = "";
@@ -60,6 +62,8 @@ public sealed class ProgramFile
     public string Replay { get; set; } = "";
     public JsonArray Program { get; set; } = [];
     public string Report { get; set; } = "";
+    /// <summary>The paste-ready regression test: a whole file of tests/properties.</summary>
+    public string? RegressionTest { get; set; }
 }
 
 /// <summary>Reads and writes the failure files (JSON).</summary>
@@ -118,20 +122,29 @@ public static class FailureFiles
             switch (kind)
             {
                 case ScheduleFile.KindName:
+                    NoUnknownFields(o, typeof(ScheduleFile), path);
                     var s = o.Deserialize<ScheduleFile>(Json)!;
-                    if (string.IsNullOrWhiteSpace(s.Scenario)) throw new UsageException($"malformed trace file '{path}': no scenario");
-                    if (string.IsNullOrWhiteSpace(s.Trace)) throw new UsageException($"malformed trace file '{path}': no trace");
+                    FileValidation.Validate(s, path);
                     return new LoadedSchedule(s);
                 case ProgramFile.KindName:
+                    NoUnknownFields(o, typeof(ProgramFile), path);
                     var p = o.Deserialize<ProgramFile>(Json)!;
-                    if (p.PageShift is not (12 or 16) && string.IsNullOrEmpty(p.Platform))
-                        throw new UsageException($"malformed program file '{path}': no platform");
+                    FileValidation.Validate(p, path);
                     return new LoadedProgram(p);
                 default:
                     throw new UsageException($"'{path}' has an unknown kind '{kind ?? "missing"}' (expected '{ScheduleFile.KindName}' or '{ProgramFile.KindName}')");
             }
         }
         catch (JsonException ex) { throw new UsageException($"malformed file '{path}': {FirstLine(ex.Message)}"); }
+    }
+
+    /// <summary>Every field of a file is one of its type's properties: an unknown (misspelt, or edited in) field is an error.</summary>
+    static void NoUnknownFields(JsonObject o, Type type, string path)
+    {
+        var known = type.GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, _) in o)
+            if (!known.Contains(key))
+                throw new UsageException($"malformed file '{path}': unknown field '{key}' (a {o["kind"]} file has: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
     }
 
     // ------------------------------------------------------------------ scenarios and platforms
@@ -153,31 +166,65 @@ public static class FailureFiles
         };
     }
 
+    static readonly string[] ScenarioFields = ["name", "platform", "pageShift", "prefix", "threads"];
+    static readonly string[] ThreadFields = ["name", "commands"];
+
+    /// <summary>Decodes and checks a scenario definition: known fields only, a known platform with its page shift, a
+    /// prefix and 1 to <see cref="MaxThreads"/> threads of distinct names, each with commands, that the runner accepts.</summary>
     public static ConcurrentScenario DecodeScenario(JsonObject o, string path)
     {
+        string where = $"scenarioDefinition in '{path}'";
         try
         {
-            string name = o["name"]?.GetValue<string>() ?? "generated";
-            var config = PlatformOf(o["platform"]?.GetValue<string>(), o["pageShift"]?.GetValue<int>() ?? 12).Config;
+            Known(o, ScenarioFields, where);
+            string name = Text(o, "name", where);
+            var config = PlatformOf(Text(o, "platform", where), o["pageShift"] is JsonValue v && v.TryGetValue(out int shift) ? shift
+                : throw new FormatException("'pageShift' must be a whole number"), where).Config;
             var prefix = CommandCodec.DecodeAll(o["prefix"], "prefix");
-            if (o["threads"] is not JsonArray threads || threads.Count == 0) throw new FormatException("no threads");
-            var programs = threads.Select((t, i) => new ThreadProgram(
-                t?["name"]?.GetValue<string>() ?? $"T{i}", CommandCodec.DecodeAll(t?["commands"], "commands"))).ToList();
-            return new ConcurrentScenario(name, config, prefix, programs);
+            if (o["threads"] is not JsonArray threads || threads.Count == 0) throw new FormatException("'threads' must be a non-empty list");
+            if (threads.Count > MaxThreads) throw new FormatException($"{threads.Count} threads: a scenario has 1 to {MaxThreads} threads");
+            var programs = new List<ThreadProgram>();
+            foreach (var t in threads)
+            {
+                if (t is not JsonObject thread) throw new FormatException("every thread must be an object");
+                Known(thread, ThreadFields, where);
+                string threadName = Text(thread, "name", where);
+                if (programs.Any(x => x.Name == threadName)) throw new FormatException($"two threads are named '{threadName}'");
+                var commands = CommandCodec.DecodeAll(thread["commands"], $"commands of thread '{threadName}'");
+                if (commands.Count == 0) throw new FormatException($"thread '{threadName}' has no commands");
+                programs.Add(new ThreadProgram(threadName, commands));
+            }
+            var scenario = new ConcurrentScenario(name, config, prefix, programs);
+            _ = new ScenarioRunner(scenario); // the runner's own checks (staging addresses, group ids)
+            return scenario;
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or JsonException)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or JsonException or ArgumentException)
         {
-            throw new UsageException($"malformed scenario definition in '{path}': {ex.Message}");
+            throw new UsageException($"malformed {where}: {ex.Message.Split(" (Parameter")[0]}");
         }
     }
 
-    /// <summary>The platform of a program file: by name, else the small machine of that page shift.</summary>
-    public static Platform PlatformOf(string? name, int pageShift)
+    /// <summary>Threads a scenario definition may have: what the generator makes (hunt --threads 2..4) and the
+    /// hand-written scenarios have.</summary>
+    public const int MaxThreads = 4;
+
+    static void Known(JsonObject o, string[] fields, string where)
     {
-        foreach (var p in Platforms.All)
-            if (p.Name == name) return p;
-        if (pageShift is not (12 or 16)) throw new UsageException($"unknown platform '{name}' with page shift {pageShift}");
-        return Platforms.Of(PlatformConfig.Small(pageShift));
+        foreach (var (key, _) in o)
+            if (!fields.Contains(key)) throw new FormatException($"unknown field '{key}' (expected {string.Join(", ", fields)})");
+    }
+
+    static string Text(JsonObject o, string key, string where) =>
+        o[key] is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s : throw new FormatException($"'{key}' must be a non-empty string");
+
+    /// <summary>A platform by name, whose page shift must be the one given.</summary>
+    public static Platform PlatformOf(string? name, int pageShift, string where)
+    {
+        var platform = Platforms.All.FirstOrDefault(p => p.Name == name)
+            ?? throw new UsageException($"unknown platform '{name}' in {where} (known: {string.Join(", ", Platforms.All.Select(p => p.Name))})");
+        if (platform.Config.PageShift != pageShift)
+            throw new UsageException($"'pageShift' {pageShift} in {where} disagrees with platform {platform.Name} (page shift {platform.Config.PageShift})");
+        return platform;
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].Trim();

@@ -21,7 +21,7 @@ public static class ExitCodes
     /// <summary>An internal error of the tool itself (a bug in TceVerify, not in the system under test).</summary>
     public const int Internal = 70;
 
-    /// <summary>check only: interrupted (Ctrl-C) before the budget was spent, with no failure found so far.</summary>
+    /// <summary>Interrupted (Ctrl-C) before the work was done, with no failure found so far (every command).</summary>
     public const int Interrupted = 130;
 }
 
@@ -114,7 +114,7 @@ public static class Values
 
     public static OutputFormat ParseFormat(string? text) => text?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "human" or "text" => OutputFormat.Human,
+        null or "human" or "text" => OutputFormat.Human,
         "json" => OutputFormat.Json,
         _ => throw new UsageException($"invalid format '{text}': expected human or json"),
     };
@@ -151,4 +151,14 @@ public static class Values
 
     /// <summary>A file-name-safe form of a name ("pair/Map+Unmap/1p" becomes "pair-Map+Unmap-1p").</summary>
     public static string FileSafe(string name) => Regex.Replace(name, @"[^A-Za-z0-9+.=_-]+", "-").Trim('-');
+}
+
+/// <summary>Counts with their noun: "1 program", "2 programs", "1 entry", "3 entries".</summary>
+public static class Plural
+{
+    public static string Of(long n, string singular, string? plural = null) =>
+        $"{Values.Count(n)} {Noun(n, singular, plural)}";
+
+    public static string Noun(long n, string singular, string? plural = null) =>
+        n == 1 ? singular : plural ?? (singular.EndsWith('y') && !singular.EndsWith("ay", StringComparison.Ordinal) ? singular[..^1] + "ies" : singular + "s");
 }

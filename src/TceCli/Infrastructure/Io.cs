@@ -72,7 +72,7 @@ public sealed class Io
     }
 }
 
-/// <summary>A counter shown as a progress bar: its label, how far, out of how much, and what it counts.</summary>
+/// <summary>A counter shown as a progress bar: its label, how far, out of how much, and what it counts (singular).</summary>
 public sealed record ProgressItem(string Label, Func<long> Value, Func<long> Total, string Unit)
 {
     /// <summary>A label that changes (e.g. with the failures found so far); <see cref="Label"/> when null.</summary>
@@ -97,10 +97,15 @@ public static class ProgressView
         if (!io.Interactive)
         {
             var clock = Stopwatch.StartNew();
-            while (!task.Wait(QuietInterval))
+            void Status(string end)
+            {
                 foreach (var item in items)
-                    io.Line($"  {item.Label}: {Values.Count(item.Value())} of {Values.Count(item.Total())} {item.Unit}, "
-                             + $"{Values.Rate(item.Value() / Math.Max(0.001, clock.Elapsed.TotalSeconds))}, {Values.Seconds(clock.Elapsed)}");
+                    io.Line($"  {item.Label}: {Values.Count(item.Value())} of {Plural.Of(item.Total(), item.Unit)}, "
+                             + $"{Values.Rate(item.Value() / Math.Max(0.001, clock.Elapsed.TotalSeconds))}, {Values.Seconds(clock.Elapsed)}{end}");
+            }
+            while (!task.Wait(QuietInterval)) Status("");
+            // The last status: the totals are then what was done (the same figures as the summary).
+            if (task.Status == TaskStatus.RanToCompletion) Status(io.Cancel.IsCancellationRequested ? " (interrupted)" : " (done)");
             return task.GetAwaiter().GetResult();
         }
         new Progress(io.Console)

@@ -38,10 +38,12 @@ public sealed class Target
     /// <summary>The valid names: impl and every catalog entry.</summary>
     public static IReadOnlyList<string> Names => [ImplName, .. VariantCatalog.Catalog.Select(v => v.Name)];
 
-    /// <summary>Resolves --variant; null, empty, "impl" and "TceImpl" are the pristine implementation.</summary>
+    /// <summary>Resolves --variant; null (not given), "impl" and "TceImpl" are the pristine implementation; an empty name
+    /// is an error (it would otherwise check TceImpl while the user meant an entry).</summary>
     public static Target Resolve(string? name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name == ImplName || name == "TceImpl") return Impl;
+        if (name is null || name == ImplName || name == "TceImpl") return Impl;
+        if (string.IsNullOrWhiteSpace(name)) throw new UsageException($"empty variant name: give a catalog entry ('tceverify catalog --list' names them) or {ImplName}");
         foreach (var v in VariantCatalog.Catalog)
             if (string.Equals(v.Name, name, StringComparison.Ordinal)) return new Target(v.Name, v);
         var close = Names.Where(n => n.Contains(name, StringComparison.OrdinalIgnoreCase) || name.Contains(n, StringComparison.OrdinalIgnoreCase)

@@ -12,7 +12,7 @@ namespace TceVerify.Harness.Differential;
 public static class FailureReport
 {
     public static string Render(DifferentialRunner runner, IReadOnlyList<Command> program, RunResult result,
-        string? replayLine = null, string systemUnderTest = "new ImplSystem(c)", string configCode = "")
+        string? replayLine = null, string systemUnderTest = "new ImplSystem(c)", string configCode = "", bool regressionTest = true)
     {
         // Re-run with the log on: the report shows every step up to the failure.
         var logged = result.Steps.Count > 0 ? result : new DifferentialRunner(runner.Config, runner.ReferenceFactory, runner.UnderTestFactory, runner.Checks, keepLog: true).Run(program);
@@ -32,6 +32,7 @@ public static class FailureReport
         }
         sb.AppendLine("First divergence:");
         foreach (var line in result.Detail.Split('\n', StringSplitOptions.RemoveEmptyEntries)) sb.AppendLine("  " + line.TrimStart());
+        if (!regressionTest) return sb.ToString();
         sb.AppendLine("Regression test (paste into tests/properties/Regressions):");
         sb.Append(RegressionTest(runner.Config, program.Take(result.FailedStep + 1).ToList(), systemUnderTest, configCode));
         return sb.ToString();
