@@ -59,7 +59,7 @@ public static class CoyoteEngine
             var again = Replay(run.Scenario, run.Variant, failure.Trace, run.MaxSteps, run.Check);
             failure = failure with { Reproduced = again.Failure is { } f && f.Kind == failure.Kind && f.Message == failure.Message, History = again.Failure?.History ?? [] };
         }
-        return new CoyoteReport(run.Scenario.Name, run.VariantName, run.Strategy.Name(), run.Seed, schedules, steps, elapsed, failure);
+        return new CoyoteReport(run.Scenario.Name, run.VariantName, run.Strategy.Name(), run.Seed, schedules, steps, elapsed, failure) { Check = run.Check };
     }
 
     /// <summary>Replays a trace of <see cref="CoyoteFailure.Trace"/> on the same scenario and variant: one schedule. When
@@ -78,7 +78,7 @@ public static class CoyoteEngine
             failure = new CoyoteFailure(BugKind.ReplayDivergence, BugKind.ReplayDivergence.ToString(), [],
                 $"replay diverged: the schedule followed {steps} of the trace's {decoded.Steps} steps, then asked for a choice the trace does not have (the code or the scenario changed under the trace)",
                 decoded.Schedule, trace) { History = session.LastHistory };
-        return new CoyoteReport(scenario.Name, variant?.Name ?? "pristine", "replay of " + decoded.Strategy, decoded.Seed, schedules, steps, elapsed, failure);
+        return new CoyoteReport(scenario.Name, variant?.Name ?? "pristine", "replay of " + decoded.Strategy, decoded.Seed, schedules, steps, elapsed, failure) { Check = check };
     }
 
     /// <summary>The checks Coyote can run: ours but the lock discipline and the race detector, which live in our engine.</summary>

@@ -9,14 +9,21 @@ namespace TceVerify.Coyote;
 /// <param name="Steps">Coyote's scheduling steps over those schedules (its own count: our points plus task starts and ends).</param>
 public sealed record CoyoteReport(string Scenario, string Variant, string Strategy, uint Seed, int Schedules, long Steps, TimeSpan Elapsed, CoyoteFailure? Failure)
 {
+    /// <summary>The one check the run was limited to (<see cref="CoyoteRun.Check"/>; null: every check).</summary>
+    public string? Check { get; init; }
+
     public bool Passed => Failure is null;
+
+    /// <summary>C# that replays the failure (empty when nothing failed); it names a registered scenario.</summary>
+    public string ReplayCommand => Failure is null ? "" :
+        $"CoyoteEngine.Replay(Scenarios.Get(\"{Scenario}\"), {(Variant == "pristine" ? "null" : $"VariantCatalog.Get(\"{Variant}\")")}, \"{Failure.Trace}\"{(Check is null ? "" : $", check: \"{Check}\"")})";
     public double SchedulesPerSecond => Schedules / Math.Max(Elapsed.TotalSeconds, 1e-9);
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
     public string Summary => string.Create(CultureInfo.InvariantCulture,
         $"coyote {Strategy}, seed {Seed}: scenario '{Scenario}' on {Variant}: {Schedules} schedules, {Steps} steps, {Elapsed.TotalSeconds:0.###} s, {(Failure is null ? "no failure" : "failed")}");
 
-    public override string ToString() => Failure is null ? Summary : Summary + Environment.NewLine + Failure;
+    public override string ToString() => Failure is null ? Summary : Summary + Environment.NewLine + Failure + Environment.NewLine + "replay: " + ReplayCommand;
 }
 
 /// <summary>A failure Coyote found, in our terms.</summary>

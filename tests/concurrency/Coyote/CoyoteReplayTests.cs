@@ -48,6 +48,8 @@ public class CoyoteReplayTests
         Assert.Equal(failure.Schedule, replay.Failure?.Schedule);
         // Both threads' calls completed, as the history of the failing schedule shows.
         Assert.Equal(MapVsDisable.CallCount, replay.Failure!.History.Count);
+        Assert.Equal($"CoyoteEngine.Replay(Scenarios.Get(\"map-vs-disable\"), VariantCatalog.Get(\"map-check-then-act\"), \"{failure.Trace}\")", found.ReplayCommand);
+        Assert.Contains("replay: " + found.ReplayCommand, found.ToString());
         var decoded = CoyoteTrace.Decode(failure.Trace);
         Assert.Equal(("random", 3u, failure.Schedule), (decoded.Strategy, decoded.Seed, decoded.Schedule));
     }
