@@ -33,7 +33,11 @@ public static class EngineComparison
 
     /// <param name="Repeats">Throughput runs per hand-written scenario and strategy; the fastest counts (the machine is
     /// shared, so the best of a few runs is the one least disturbed by other work; both engines alike).</param>
-    sealed record Options(int Seeds, int Cap, int OursSchedules, int CoyoteSchedules, int Repeats, string? Out);
+    /// <param name="Only">Restricts both parts to these scenarios (and the catalog entries that name them); empty: all.</param>
+    sealed record Options(int Seeds, int Cap, int OursSchedules, int CoyoteSchedules, int Repeats, string? Out, IReadOnlySet<string> Only)
+    {
+        public bool Includes(string scenario) => Only.Count == 0 || Only.Contains(scenario);
+    }
 
     public static int Run(string[] args)
     {
@@ -62,6 +66,7 @@ public static class EngineComparison
     {
         int seeds = 10, cap = 300, ours = 200, coyote = 20, repeats = 3;
         string? output = null;
+        var only = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -74,16 +79,17 @@ public static class EngineComparison
                 "--coyote" => int.TryParse(value, out coyote) && coyote > 0,
                 "--repeats" => int.TryParse(value, out repeats) && repeats > 0,
                 "--out" => (output = value) is not null,
+                "--scenario" => value is not null && Scenarios.TryGet(value, out _) && only.Add(value),
                 _ => false,
             };
             if (!ok)
             {
-                Console.Error.WriteLine($"engines: bad argument '{a}{(value is null ? "" : " " + value)}'; usage: engines [--seeds N] [--cap N] [--ours N] [--coyote N] [--repeats N] [--out FILE] (N a positive whole number)");
+                Console.Error.WriteLine($"engines: bad argument '{a}{(value is null ? "" : " " + value)}'; usage: engines [--seeds N] [--cap N] [--ours N] [--coyote N] [--repeats N] [--scenario NAME]... [--out FILE] (N a positive whole number, NAME a registered scenario)");
                 return null;
             }
             i++;
         }
-        return new Options(seeds, cap, ours, coyote, repeats, output);
+        return new Options(seeds, cap, ours, coyote, repeats, output, only);
     }
 
     static string LoadAverage()
@@ -138,16 +144,16 @@ public static class EngineComparison
 
     static void Throughput(Options options, Action<string> line)
     {
-        var handWritten = Scenarios.HandWritten.Where(s => !KnownIssues.IsKnown(s.Name)).ToList();
-        var pairs = PairMatrix.All.Where(s => !KnownIssues.IsKnown(s.Name)).ToList();
+        var handWritten = Scenarios.HandWritten.Where(s => !KnownIssues.IsKnown(s.Name) && options.Includes(s.Name)).ToList();
+        var pairs = PairMatrix.All.Where(s => !KnownIssues.IsKnown(s.Name) && options.Includes(s.Name)).ToList();
         var oursTotal = new Dictionary<(string Set, string Strategy), Rate>();
         var coyoteTotal = new Dictionary<(string Set, CoyoteStrategy Strategy), Rate>();
         var rows = new List<(string Scenario, Dictionary<string, Rate> Ours, Dictionary<CoyoteStrategy, Rate> Coyote)>();
-        foreach (var (set, scenarios, repeats) in new[] { ("hand-written", handWritten, options.Repeats), ("pair matrix", pairs, 1) })
+        foreach (var (set, scenarios) in new[] { ("hand-written", handWritten), ("pair matrix", pairs) })
             foreach (var scenario in scenarios)
             {
-                var ours = Ours.ToDictionary(s => s, s => Best(repeats, () => MeasureOurs(scenario, s, options.OursSchedules)));
-                var coyote = CoyoteStrategies.All.ToDictionary(s => s, s => Best(repeats, () => MeasureCoyote(scenario, s, options.CoyoteSchedules)));
+                var ours = Ours.ToDictionary(s => s, s => Best(options.Repeats, () => MeasureOurs(scenario, s, options.OursSchedules)));
+                var coyote = CoyoteStrategies.All.ToDictionary(s => s, s => Best(options.Repeats, () => MeasureCoyote(scenario, s, options.CoyoteSchedules)));
                 foreach (var (s, r) in ours) oursTotal[(set, s)] = oursTotal.TryGetValue((set, s), out var t) ? t + r : r;
                 foreach (var (s, r) in coyote) coyoteTotal[(set, s)] = coyoteTotal.TryGetValue((set, s), out var t) ? t + r : r;
                 rows.Add((scenario.Name, ours, coyote));
@@ -155,26 +161,39 @@ public static class EngineComparison
 
         line($"## Throughput on the pristine implementation ({handWritten.Count} hand-written and {pairs.Count} pair-matrix scenarios; the {KnownIssues.All.Count} known-issue scenarios fail on pristine and are left out)");
         line("");
-        line($"Schedules/s per scenario, {options.OursSchedules} schedules per strategy for ours and {options.CoyoteSchedules} for Coyote (seed 1; hand-written: the fastest of {options.Repeats} runs, pair matrix: one run). Ratio = ours / Coyote in the same family; 'worst' = our slowest strategy / Coyote's fastest.");
+        line($"Schedules/s per scenario, {options.OursSchedules} schedules per strategy for ours and {options.CoyoteSchedules} for Coyote (seed 1; the fastest of {options.Repeats} runs). Ratio = ours / Coyote in the same family; 'worst' = our slowest strategy / Coyote's fastest.");
         line("");
         line("| scenario | ours random | coyote random | x | ours pct | coyote prioritization | x | ours portfolio | coyote portfolio | x | worst x |");
         line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows.Take(handWritten.Count)) line(ThroughputRow(row.Scenario, row.Ours, row.Coyote));
-        var pairRatios = rows.Skip(handWritten.Count).Select(r => (r.Scenario, Worst: Worst(r.Ours, r.Coyote), Random: r.Ours["random"].SchedulesPerSecond / r.Coyote[CoyoteStrategy.Random].SchedulesPerSecond)).OrderBy(r => r.Worst).ToList();
-        if (pairRatios.Count > 0)
+        var pairRows = rows.Skip(handWritten.Count).ToList();
+        if (pairRows.Count > 0)
         {
-            var worst = pairRatios[0];
-            line($"| pair matrix, worst scenario ({worst.Scenario}) | | | | | | | | | | {X(worst.Worst)} |");
-            line($"| pair matrix, median of the worst ratios | | | | | | | | | | {X(pairRatios[pairRatios.Count / 2].Worst)} |");
+            var cells = new List<string> { "pair matrix, median ratio" };
+            foreach (var (_, o, c) in Families)
+            {
+                cells.AddRange(["", ""]);
+                cells.Add(X(MedianOf(pairRows.Select(r => r.Ours[o].SchedulesPerSecond / r.Coyote[c[0]].SchedulesPerSecond))));
+            }
+            cells.Add(X(MedianOf(pairRows.Select(r => Worst(r.Ours, r.Coyote)))));
+            line("| " + string.Join(" | ", cells) + " |");
+            var worst = pairRows.MinBy(r => Worst(r.Ours, r.Coyote));
+            line(ThroughputRow($"pair matrix, worst: {worst.Scenario}", worst.Ours, worst.Coyote));
         }
         line("");
         line("Every strategy in aggregate (schedules/s and steps/s over all the scenarios of a set; steps are each engine's own count: ours its scheduling decisions, Coyote's its scheduling steps, which also count task creation and completion):");
         line("");
         line("| engine | strategy | hand-written schedules/s | steps/s | steps/schedule | pair matrix schedules/s | steps/s |");
         line("|---|---|---:|---:|---:|---:|---:|");
-        foreach (var s in Ours) line(AggregateRow("ours", s, oursTotal[("hand-written", s)], oursTotal.GetValueOrDefault(("pair matrix", s))));
-        foreach (var s in CoyoteStrategies.All) line(AggregateRow("coyote", s.Name(), coyoteTotal[("hand-written", s)], coyoteTotal.GetValueOrDefault(("pair matrix", s))));
+        foreach (var s in Ours) line(AggregateRow("ours", s, oursTotal.GetValueOrDefault(("hand-written", s)), oursTotal.GetValueOrDefault(("pair matrix", s))));
+        foreach (var s in CoyoteStrategies.All) line(AggregateRow("coyote", s.Name(), coyoteTotal.GetValueOrDefault(("hand-written", s)), coyoteTotal.GetValueOrDefault(("pair matrix", s))));
         line("");
+    }
+
+    static double MedianOf(IEnumerable<double> values)
+    {
+        var v = values.Order().ToList();
+        return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
     }
 
     static Rate Best(int repeats, Func<Rate> measure) =>
@@ -197,8 +216,8 @@ public static class EngineComparison
         return "| " + string.Join(" | ", cells) + " |";
     }
 
-    static string AggregateRow(string engine, string strategy, Rate hand, Rate? pairs) =>
-        $"| {engine} | {strategy} | {N(hand.SchedulesPerSecond)} | {N(hand.StepsPerSecond)} | {(double)hand.Steps / hand.Schedules:0.0} | {(pairs is null ? "-" : N(pairs.SchedulesPerSecond))} | {(pairs is null ? "-" : N(pairs.StepsPerSecond))} |";
+    static string AggregateRow(string engine, string strategy, Rate? hand, Rate? pairs) =>
+        $"| {engine} | {strategy} | {(hand is null ? "-" : N(hand.SchedulesPerSecond))} | {(hand is null ? "-" : N(hand.StepsPerSecond))} | {(hand is null ? "-" : ((double)hand.Steps / hand.Schedules).ToString("0.0", CultureInfo.InvariantCulture))} | {(pairs is null ? "-" : N(pairs.SchedulesPerSecond))} | {(pairs is null ? "-" : N(pairs.StepsPerSecond))} |";
 
     // ----- schedules to the first failure -----
 
@@ -235,7 +254,7 @@ public static class EngineComparison
 
     static void FirstFailures(Options options, Action<string> line)
     {
-        var entries = VariantCatalog.Catalog.Where(v => v.ConcurrencyOnly).ToList();
+        var entries = VariantCatalog.Catalog.Where(v => v.ConcurrencyOnly && options.Includes(v.Expected.Scenarios[0])).ToList();
         line($"## Schedules to the first failure ({entries.Count} concurrency catalog entries; median of {options.Seeds} seeds, cap {options.Cap} schedules; '-' = not found)");
         line("");
         line("Same checks on both (final invariants, linearizability; deadlock is each engine's own). 'ours, every check' adds our lock discipline and race detector (portfolio).");
