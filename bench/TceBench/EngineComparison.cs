@@ -133,10 +133,20 @@ public static class EngineComparison
         return new Rate(report.Iterations, report.TotalSchedulingDecisions, clock.Elapsed);
     }
 
-    static Rate MeasureCoyote(ConcurrentScenario scenario, CoyoteStrategy strategy, int schedules)
+    /// <summary>Our engine with no final checks (the scheduler, the staging and the calls only).</summary>
+    static Rate MeasureOursEngineOnly(ConcurrentScenario scenario, string strategy, int schedules)
     {
         var clock = Stopwatch.StartNew();
-        var report = CoyoteEngine.Explore(new CoyoteRun(scenario, strategy, 1, schedules) { ConfirmByReplay = false });
+        var runner = new ScenarioRunner(scenario, (Variant?)null, RunnerOptions.EngineOnly with { DescribeStates = false });
+        var report = runner.Explore(Figures.StrategyConfiguration(strategy, 1, schedules).WithDataRaceDetection(false));
+        clock.Stop();
+        return new Rate(report.Iterations, report.TotalSchedulingDecisions, clock.Elapsed);
+    }
+
+    static Rate MeasureCoyote(ConcurrentScenario scenario, CoyoteStrategy strategy, int schedules, string? check = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var report = CoyoteEngine.Explore(new CoyoteRun(scenario, strategy, 1, schedules) { ConfirmByReplay = false, Check = check });
         clock.Stop();
         if (report.Failure is { } failure) throw new InvalidOperationException($"{scenario.Name}, coyote {strategy.Name()}: {failure}");
         return new Rate(report.Schedules, report.Steps, clock.Elapsed);
@@ -187,6 +197,35 @@ public static class EngineComparison
         line("|---|---|---:|---:|---:|---:|---:|");
         foreach (var s in Ours) line(AggregateRow("ours", s, oursTotal.GetValueOrDefault(("hand-written", s)), oursTotal.GetValueOrDefault(("pair matrix", s))));
         foreach (var s in CoyoteStrategies.All) line(AggregateRow("coyote", s.Name(), coyoteTotal.GetValueOrDefault(("hand-written", s)), coyoteTotal.GetValueOrDefault(("pair matrix", s))));
+        line("");
+        CostSplit(options, handWritten, line);
+    }
+
+    /// <summary>Where the time of one schedule goes, over the hand-written scenarios: with the same checks, with the
+    /// engine alone (no final checks: Coyote's deadlock check only), and the scenario's calls run sequentially with no
+    /// engine and no checks. The final checks cost both engines the same; they bound the ratio.</summary>
+    static void CostSplit(Options options, List<ConcurrentScenario> scenarios, Action<string> line)
+    {
+        if (scenarios.Count == 0) return;
+        Rate Sum(Func<ConcurrentScenario, Rate> measure) => scenarios.Select(s => Best(options.Repeats, () => measure(s))).Aggregate((a, b) => a + b);
+        var oursChecked = Sum(s => MeasureOurs(s, "pct", options.OursSchedules));
+        var oursBare = Sum(s => MeasureOursEngineOnly(s, "pct", options.OursSchedules));
+        var coyoteChecked = Sum(s => MeasureCoyote(s, CoyoteStrategy.Prioritization, options.CoyoteSchedules));
+        var coyoteBare = Sum(s => MeasureCoyote(s, CoyoteStrategy.Prioritization, options.CoyoteSchedules, Checks.Deadlock));
+        var sequential = Sum(s =>
+        {
+            var baseline = Figures.Sequential(s, options.OursSchedules);
+            return new Rate(baseline.Schedules, 0, baseline.Elapsed);
+        });
+        static string Us(Rate r) => (r.Elapsed.TotalMilliseconds * 1000 / r.Schedules).ToString("0.0", CultureInfo.InvariantCulture);
+        static string CheckCost(Rate full, Rate bare) => ((full.Elapsed.TotalMilliseconds / full.Schedules - bare.Elapsed.TotalMilliseconds / bare.Schedules) * 1000).ToString("0.0", CultureInfo.InvariantCulture);
+        line("Where one schedule's time goes (hand-written scenarios, µs per schedule; pct and prioritization):");
+        line("");
+        line("| | with the same checks | engine only, no final checks | the final checks |");
+        line("|---|---:|---:|---:|");
+        line($"| ours (pct) | {Us(oursChecked)} | {Us(oursBare)} | {CheckCost(oursChecked, oursBare)} |");
+        line($"| coyote (prioritization) | {Us(coyoteChecked)} | {Us(coyoteBare)} | {CheckCost(coyoteChecked, coyoteBare)} |");
+        line($"| the calls run sequentially, no engine, no checks | | {Us(sequential)} | |");
         line("");
     }
 
@@ -268,6 +307,7 @@ public static class EngineComparison
         line("|" + string.Join("|", header.Select((_, i) => i < 2 || i == header.Count - 1 ? "---" : "---:")) + "|");
         var medians = new List<(string Entry, Dictionary<string, double?> Ours, Dictionary<CoyoteStrategy, double?> Coyote)>();
         var onlyOurs = new List<string>();
+        var onlyExtraChecks = new List<string>();
         var onlyCoyote = new List<string>();
         foreach (var v in entries)
         {
@@ -279,7 +319,8 @@ public static class EngineComparison
             bool oursFinds = ours.Values.Any(m => m is not null), coyoteFinds = coyote.Values.Any(m => m is not null);
             string only = oursFinds == coyoteFinds ? (oursFinds ? "" : Median(every.PerSeed) is not null ? "ours (extra checks)" : "neither")
                 : oursFinds ? "ours" : "coyote";
-            if (only.StartsWith("ours", StringComparison.Ordinal)) onlyOurs.Add(v.Name);
+            if (only == "ours") onlyOurs.Add(v.Name);
+            if (only == "ours (extra checks)") onlyExtraChecks.Add(v.Name);
             if (only == "coyote") onlyCoyote.Add(v.Name);
             var cells = new List<string> { v.Name, v.Expected.Check };
             cells.AddRange(Ours.Select(s => M(ours[s])));
@@ -307,10 +348,12 @@ public static class EngineComparison
                 line($"| {family} | {o}: {g1:0.0} | {c.Name()}: {g2:0.0} | {both.Count} | {g1 / g2:0.00} |");
             }
         line("");
-        line($"Found only by our engine: {(onlyOurs.Count == 0 ? "none" : string.Join(", ", onlyOurs))}.");
-        line($"Found only by Coyote: {(onlyCoyote.Count == 0 ? "none" : string.Join(", ", onlyCoyote))}.");
+        line($"With the same checks, found only by our engine: {List(onlyOurs)}; only by Coyote: {List(onlyCoyote)}.");
+        line($"Found by neither with the same checks, and by our lock discipline or race detector: {List(onlyExtraChecks)}.");
         line("");
     }
+
+    static string List(List<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
 
     static double GeoMean(IEnumerable<double> values)
     {
