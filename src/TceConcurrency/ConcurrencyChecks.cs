@@ -31,22 +31,25 @@ public static partial class ConcurrencyChecks
         configuration.WithDataRaceDetection(check is null or Checks.DataRace);
 
     /// <summary>Which check a bug report comes from, and the spec clauses it names (in order, first is the main one).</summary>
-    public static (string Check, IReadOnlyList<string> Clauses) Classify(BugReport bug)
+    public static (string Check, IReadOnlyList<string> Clauses) Classify(BugReport bug) => Classify(bug.Kind, bug.Message);
+
+    /// <summary>The same for a failure another engine reports in our terms (src/TceCoyote).</summary>
+    public static (string Check, IReadOnlyList<string> Clauses) Classify(BugKind kind, string message)
     {
-        var clauses = ClauseRx().Matches(bug.Message).Select(m => m.Value).Distinct().ToList();
-        switch (bug.Kind)
+        var clauses = ClauseRx().Matches(message).Select(m => m.Value).Distinct().ToList();
+        switch (kind)
         {
             case BugKind.DataRace: return (Checks.DataRace, clauses);
             case BugKind.Deadlock: return (Checks.Deadlock, ["INV-8", .. clauses]);
             case BugKind.Livelock: return ("livelock", ["INV-8", .. clauses]);
             case BugKind.InvariantViolation: return ("every step", clauses);
-            case BugKind.AssertionFailure when bug.Message.Contains(" violated: ", StringComparison.Ordinal) && clauses.Count > 0 && clauses[0].StartsWith("LOCK-", StringComparison.Ordinal):
+            case BugKind.AssertionFailure when message.Contains(" violated: ", StringComparison.Ordinal) && clauses.Count > 0 && clauses[0].StartsWith("LOCK-", StringComparison.Ordinal):
                 return (Checks.LockDiscipline, clauses);
-            case BugKind.FinalCheckFailure when bug.Message.Contains("invariants broken", StringComparison.Ordinal):
+            case BugKind.FinalCheckFailure when message.Contains("invariants broken", StringComparison.Ordinal):
                 return (Checks.Invariants, clauses);
-            case BugKind.FinalCheckFailure when bug.Message.Contains("INV-11", StringComparison.Ordinal):
+            case BugKind.FinalCheckFailure when message.Contains("INV-11", StringComparison.Ordinal):
                 return (Checks.Linearizability, ["INV-11", .. clauses.Where(c => c != "INV-11")]);
-            default: return (bug.Kind.ToString(), clauses);
+            default: return (kind.ToString(), clauses);
         }
     }
 

@@ -3,6 +3,7 @@ using TceVerify.Harness.Invariants;
 using TceVerify.Harness.Observation;
 using TceVerify.Harness.Programs;
 using TceVerify.Impl;
+using TceVerify.Impl.Sync;
 using TceVerify.Model;
 using TceVerify.Scheduling;
 using TceVerify.Variants;
@@ -60,7 +61,7 @@ public sealed class ScenarioRunner
     readonly int[] _pools;
     readonly Dictionary<string, string?> _invariantVerdicts = new(StringComparer.Ordinal);
     readonly Dictionary<string, string?> _linearizabilityVerdicts = new(StringComparer.Ordinal);
-    IterationState? _last;
+    StagedSchedule? _last;
 
     public ScenarioRunner(ConcurrentScenario scenario, Variant? variant = null, RunnerOptions? options = null)
         : this(scenario, variant is null ? null : variant.CreateParts, options, variant?.Name) { }
@@ -129,47 +130,49 @@ public sealed class ScenarioRunner
     {
         var discipline = _options.LockDiscipline ? new LockDiscipline(_pools, Discipline) : null;
         var sync = new ControlledSync(discipline);
+        var state = Stage(sync);
+        if (state.PrefixFailure is { } diverged) IterationContext.Assert(false, diverged);
+        for (int t = 0; t < state.ThreadCount; t++)
+        {
+            int thread = t;
+            ctx.Spawn(state.Names[t], () => state.RunThread(thread));
+        }
+        if (_options.DescribeStates) ctx.DescribeState(() => Describe(state, sync));
+        if (_options.EveryStep) ctx.AddInvariant(EveryStepCheck(state, sync));
+        ctx.AddFinalCheck(state.FinalCheck);
+    }
+
+    /// <summary>
+    /// One schedule made ready for any engine (ours: <see cref="Iteration"/>; Microsoft Coyote: src/TceCoyote): a fresh
+    /// system (with the variant's parts) on <paramref name="sync"/>, the sequential prefix run on it and compared with
+    /// the model, every argument staged. The engine then runs <see cref="StagedSchedule.RunThread"/> for each thread
+    /// under its control and, when all have finished, <see cref="StagedSchedule.FinalCheck"/> (this runner's state
+    /// invariants and linearizability, sharing its verdict caches).
+    /// </summary>
+    public StagedSchedule Stage(ISyncLayer sync)
+    {
         var system = new ImplSystem(_scenario.Config, sync, _parts?.Invoke());
-        var state = new IterationState(system, sync, _scenario.Threads.Count) { Names = _scenario.Threads.Select(t => t.Name).ToArray() };
+        var state = new StagedSchedule(this, system, _scenario.Threads);
         _last = state;
-        for (int i = 0; i < _scenario.Prefix.Count; i++)
+        for (int i = 0; i < _scenario.Prefix.Count && state.PrefixFailure is null; i++)
         {
             var c = _scenario.Prefix[i];
             c.Prepare(system);
             long r = c.Invoke(system);
             if (r != _prefixResults[i])
-                IterationContext.Assert(false, $"the sequential prefix diverges from the model at call {i} ({c.Describe()}): {Errno.Describe(r)}, model {Errno.Describe(_prefixResults[i])}");
+                state.PrefixFailure = $"the sequential prefix diverges from the model at call {i} ({c.Describe()}): {Errno.Describe(r)}, model {Errno.Describe(_prefixResults[i])}";
         }
         // Arguments are staged before the threads start, as a program writes its structs before the ioctl: staging is
         // scaffolding (PROC-8), not a call under test, so it must neither race with the calls nor add steps.
         foreach (var t in _scenario.Threads)
             foreach (var c in t.Commands)
                 c.Prepare(system);
-        for (int t = 0; t < _scenario.Threads.Count; t++)
-        {
-            int thread = t;
-            var program = _scenario.Threads[t];
-            ctx.Spawn(program.Name, () =>
-            {
-                for (int i = 0; i < program.Commands.Count; i++)
-                {
-                    var cmd = program.Commands[i];
-                    int callAt = state.Clock++;
-                    state.Pending[thread] = (i, cmd, callAt);
-                    long result = cmd.Invoke(system);
-                    state.Pending[thread] = null;
-                    state.History.Add(new HistoryEntry(thread, program.Name, i, cmd, result, callAt, state.Clock++));
-                }
-            });
-        }
-        if (_options.DescribeStates) ctx.DescribeState(() => Describe(state));
-        if (_options.EveryStep) ctx.AddInvariant(EveryStepCheck(state));
-        ctx.AddFinalCheck(() => Check(state));
+        return state;
     }
 
-    string Describe(IterationState state)
+    string Describe(StagedSchedule state, ControlledSync sync)
     {
-        state.Sync.Quiet = true;
+        sync.Quiet = true;
         try
         {
             var o = Observed.Parse(state.System.Snapshot());
@@ -177,16 +180,16 @@ public sealed class ScenarioRunner
         }
         finally
         {
-            state.Sync.Quiet = false;
+            sync.Quiet = false;
         }
     }
 
-    Func<string?> EveryStepCheck(IterationState state)
+    Func<string?> EveryStepCheck(StagedSchedule state, ControlledSync sync)
     {
         Observed? previous = null;
         return () =>
         {
-            state.Sync.Quiet = true;
+            sync.Quiet = true;
             try
             {
                 var o = Observed.Parse(state.System.Snapshot());
@@ -199,12 +202,12 @@ public sealed class ScenarioRunner
             }
             finally
             {
-                state.Sync.Quiet = false;
+                sync.Quiet = false;
             }
         };
     }
 
-    string? Check(IterationState state)
+    internal string? Check(StagedSchedule state)
     {
         FinalChecks++;
         var snapshot = state.System.Snapshot();
@@ -255,7 +258,7 @@ public sealed class ScenarioRunner
         return sb.ToString();
     }
 
-    static string HistoryText(IterationState state) =>
+    static string HistoryText(StagedSchedule state) =>
         "history:\n  " + string.Join("\n  ", state.History.OrderBy(h => h.CallAt)) +
         string.Concat(state.PendingCalls().Select(p => "\n  " + p + " (in progress)"));
 
@@ -291,25 +294,63 @@ public sealed class ScenarioRunner
                 c.Prepare(model);
         return (model.State, results);
     }
+}
 
-    /// <summary>One iteration's system and history.</summary>
-    sealed class IterationState(ImplSystem system, ControlledSync sync, int threads)
+/// <summary>
+/// One schedule of a <see cref="ScenarioRunner"/>'s scenario, staged by <see cref="ScenarioRunner.Stage"/>: the system,
+/// the threads' bodies (each records its calls in the shared history with call and return positions) and the final check.
+/// An engine runs one thread body at a time, so the history needs no lock.
+/// </summary>
+public sealed class StagedSchedule
+{
+    readonly ScenarioRunner _runner;
+    readonly IReadOnlyList<ThreadProgram> _threads;
+
+    internal StagedSchedule(ScenarioRunner runner, ImplSystem system, IReadOnlyList<ThreadProgram> threads)
     {
-        public ImplSystem System { get; } = system;
-        public ControlledSync Sync { get; } = sync;
-        public List<HistoryEntry> History { get; } = new();
-        public (int Index, Command Command, int CallAt)?[] Pending { get; } = new (int, Command, int)?[threads];
-        public int Clock;
+        _runner = runner;
+        _threads = threads;
+        System = system;
+        Names = threads.Select(t => t.Name).ToArray();
+        Pending = new (int, Command, int)?[threads.Count];
+    }
 
-        public List<PendingCall> PendingCalls()
+    public ImplSystem System { get; }
+
+    /// <summary>Why the sequential prefix disagrees with the model (null: it agrees); the engine fails the schedule.</summary>
+    public string? PrefixFailure { get; internal set; }
+
+    public int ThreadCount => _threads.Count;
+    public IReadOnlyList<string> Names { get; }
+    public List<HistoryEntry> History { get; } = new();
+    internal (int Index, Command Command, int CallAt)?[] Pending { get; }
+    int _clock;
+
+    /// <summary>Logical thread <paramref name="thread"/>'s calls, in program order, recorded in <see cref="History"/>.</summary>
+    public void RunThread(int thread)
+    {
+        var program = _threads[thread];
+        for (int i = 0; i < program.Commands.Count; i++)
         {
-            var list = new List<PendingCall>();
-            for (int t = 0; t < Pending.Length; t++)
-                if (Pending[t] is { } p) list.Add(new PendingCall(t, Names[t], p.Index, p.Command, p.CallAt));
-            return list;
+            var cmd = program.Commands[i];
+            int callAt = _clock++;
+            Pending[thread] = (i, cmd, callAt);
+            long result = cmd.Invoke(System);
+            Pending[thread] = null;
+            History.Add(new HistoryEntry(thread, program.Name, i, cmd, result, callAt, _clock++));
         }
+    }
 
-        public string[] Names { get; init; } = [];
+    /// <summary>The runner's final checks once every thread has finished: null when they hold, else the message
+    /// (naming the invariants broken, or INV-11 with the history and why no sequential order fits).</summary>
+    public string? FinalCheck() => _runner.Check(this);
+
+    public List<PendingCall> PendingCalls()
+    {
+        var list = new List<PendingCall>();
+        for (int t = 0; t < Pending.Length; t++)
+            if (Pending[t] is { } p) list.Add(new PendingCall(t, Names[t], p.Index, p.Command, p.CallAt));
+        return list;
     }
 }
 

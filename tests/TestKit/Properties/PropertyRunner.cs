@@ -5,30 +5,20 @@ using FsCheck.Fluent;
 namespace TceVerify.TestKit.Properties;
 
 /// <summary>
-/// Runs an FsCheck property from a plain xunit test (FsCheck.Xunit is not available here). Every run is
-/// reproducible: by default the seed is pinned per property name, so CI sees the same cases every time;
-/// <c>TCEVERIFY_SEED=random</c> explores fresh seeds, <c>TCEVERIFY_SEED=s,g</c> reruns a whole run and
-/// <c>TCEVERIFY_SEED=s,g,size</c> jumps straight to the failing case. <c>PROPERTY_SCALE=n</c> multiplies the
-/// number of cases. A failure throws <see cref="PropertyFailedException"/> whose message holds the
-/// property's own report (the shrunk program, first divergence, regression test) and the replay line.
+/// Runs an FsCheck property from a plain xunit test, for what FsCheck.Xunit's <c>[Property]</c> cannot do: a test that
+/// expects a property to FAIL and inspects the shrunk case (the kill matrix, the finding demonstrations, the report
+/// format and determinism tests), or that runs one property several times with its own case count. Seeds and scale are
+/// <see cref="PropertySeeds"/>' (as for <see cref="SeededPropertyAttribute"/>). A failure throws
+/// <see cref="PropertyFailedException"/> whose message holds the property's own report (the shrunk program, first
+/// divergence, regression test) and the replay line.
 /// </summary>
 public static class PropertyRunner
 {
-    public const string SeedVariable = "TCEVERIFY_SEED";
-    public const string ScaleVariable = "PROPERTY_SCALE";
+    public const string SeedVariable = PropertySeeds.SeedVariable;
+    public const string ScaleVariable = PropertySeeds.ScaleVariable;
 
     /// <summary>PROPERTY_SCALE as a positive multiplier (1 when unset).</summary>
-    public static int Scale
-    {
-        get
-        {
-            var s = Environment.GetEnvironmentVariable(ScaleVariable);
-            if (string.IsNullOrWhiteSpace(s)) return 1;
-            if (!int.TryParse(s, out var n) || n < 1)
-                throw new ArgumentException($"{ScaleVariable} must be a positive whole number, got '{s}'");
-            return n;
-        }
-    }
+    public static int Scale => PropertySeeds.Scale;
 
     public static void Check(Property property, string name, int maxTest, int endSize = 100)
     {
@@ -52,20 +42,9 @@ public static class PropertyRunner
     /// <summary>The configured seed: (what to print, how to apply it).</summary>
     static (string Text, Func<Config, Config> Apply) SeedFor(string name)
     {
-        var s = Environment.GetEnvironmentVariable(SeedVariable)?.Trim();
-        if (string.Equals(s, "random", StringComparison.OrdinalIgnoreCase)) return ("random", c => c);
-        if (!string.IsNullOrEmpty(s))
-        {
-            var p = s.Trim('(', ')', ' ').Split(',');
-            if ((p.Length == 2 || p.Length == 3) && ulong.TryParse(p[0], out var seed) && ulong.TryParse(p[1], out var gamma))
-            {
-                if (p.Length == 3 && int.TryParse(p[2], out var size)) return (s, c => c.WithReplay(seed, gamma, size));
-                return (s, c => c.WithReplay(seed, gamma));
-            }
-            throw new ArgumentException($"{SeedVariable} must be 'random', 'seed,gamma' or 'seed,gamma,size', got '{s}'");
-        }
-        ulong pinned = Fnv(name), pinnedGamma = Fnv(name + "/gamma") | 1;
-        return ($"{pinned},{pinnedGamma}", c => c.WithReplay(pinned, pinnedGamma));
+        var seed = PropertySeeds.For(name);
+        if (seed.Value is not { } value) return (seed.Text, c => c);
+        return (seed.Text, seed.Size is { } size ? c => c.WithReplay(value, seed.Gamma, size) : c => c.WithReplay(value, seed.Gamma));
     }
 
     static string Explain(string name, string seedText, string fscheckMessage)
@@ -84,13 +63,6 @@ public static class PropertyRunner
             label.Success ? label.Groups[1].Value.Trim() : fscheckMessage,
         };
         return string.Join(Environment.NewLine, lines);
-    }
-
-    static ulong Fnv(string s)
-    {
-        ulong h = 14695981039346656037UL;
-        foreach (char c in s) { h ^= c; h *= 1099511628211UL; }
-        return h;
     }
 }
 

@@ -63,17 +63,34 @@ public sealed record CampaignProperty(PropertyDefinition Definition)
         ToProperty(RunnerFor(sut), sut, onFailure, shrink, onEvery);
 
     Property ToProperty(CampaignRunner runner, SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure,
-        bool shrink, Action<ProgramCase, CampaignOutcome>? onEvery)
+        bool shrink, Action<ProgramCase, CampaignOutcome>? onEvery) =>
+        Prop.ForAll(Arbitrary(runner, shrink), c => Holds(runner, sut, c, replayLine: null, onFailure, onEvery));
+
+    /// <summary>The cases with their shrinker (<see cref="Cases"/>, <see cref="Shrink"/>); FsCheck.Xunit tests name it
+    /// through <see cref="CampaignCases{T}"/>.</summary>
+    public Arbitrary<ProgramCase> Arbitrary(CampaignRunner runner, bool shrink = true) =>
+        shrink ? Arb.From(Cases(), c => Shrink(runner, c)) : Arb.From(Cases());
+
+    /// <summary>
+    /// The property for one case: run and checked after every command. A failure is labelled with the report (and the
+    /// replay line, when given). A generated case must also check at least <see cref="MinLength"/> commands: with
+    /// MaxTest cases that is the run's budget of <see cref="PlannedCommands"/> (shrunk cases are shorter by design).
+    /// </summary>
+    public Property Holds(CampaignRunner runner, SystemUnderTest sut, ProgramCase c, string? replayLine = null,
+        Action<ProgramCase, CampaignOutcome>? onFailure = null, Action<ProgramCase, CampaignOutcome>? onEvery = null)
     {
-        var arb = shrink ? Arb.From(Cases(), c => Shrink(runner, c)) : Arb.From(Cases());
-        return Prop.ForAll(arb, c =>
+        var outcome = runner.Run(c);
+        onEvery?.Invoke(c, outcome);
+        if (outcome.Result.Ok)
         {
-            var outcome = runner.Run(c);
-            onEvery?.Invoke(c, outcome);
-            if (outcome.Result.Ok) return true.ToProperty();
-            onFailure?.Invoke(c, outcome);
-            return false.ToProperty().Label(Report(sut, c, outcome));
-        });
+            if (!c.IsGenerated || outcome.Program.Count >= MinLength) return true.ToProperty();
+            return false.ToProperty().Label($"Property '{Name}': a generated case checked only {outcome.Program.Count} commands, fewer than its minimum {MinLength} (the budget of a run is MaxTest x {MinLength})");
+        }
+        onFailure?.Invoke(c, outcome);
+        string report = Report(sut, c, outcome);
+        return false.ToProperty().Label(replayLine is null ? report : "Replay the run:  " + replayLine + Environment.NewLine +
+            "(or jump to the shrunk case: TCEVERIFY_SEED=seed,gamma,size from FsCheck's 'Replay directly at failing step with (seed,gamma,size)')" +
+            Environment.NewLine + report);
     }
 
     /// <summary>The failure report: FailureReport.Render's numbered program with the model's state changes per step,
@@ -88,7 +105,9 @@ public sealed record CampaignProperty(PropertyDefinition Definition)
     }
 
     /// <summary>Runs the property through <see cref="PropertyRunner"/> (pinned seed per name, TCEVERIFY_SEED replay,
-    /// PROPERTY_SCALE). Throws <see cref="PropertyFailedException"/> with the report on failure.</summary>
+    /// PROPERTY_SCALE), for the tests that expect a failure or set their own case count; the suite's own runs are
+    /// FsCheck.Xunit <c>[Property]</c> tests (<see cref="CampaignPropertyAttribute{T}"/>). Throws
+    /// <see cref="PropertyFailedException"/> with the report on failure.</summary>
     public void Check(SystemUnderTest sut, Action<ProgramCase, CampaignOutcome>? onFailure = null, int? maxTest = null,
         string? seedName = null, bool shrink = true, Action<ProgramCase, CampaignOutcome>? onEvery = null)
     {
