@@ -10,7 +10,7 @@ namespace TceVerify.Concurrency;
 /// container fd 3 and group fd 4 after <c>Joined</c>. Every scenario is registered by name (<see cref="Get"/>),
 /// together with the pair matrix, so a replay command can name it.
 /// </summary>
-public static class Scenarios
+public static partial class Scenarios
 {
     public const int C = 3, G = 4;
 
@@ -309,6 +309,7 @@ public static class Scenarios
         ExitVsPassedUser(), OwnershipStorm(), EnableTwice(), TwoGroupsOneContainer(), MapVsUnset(), DisableVsEnableOneMm(),
         FailingDeviceFdVsUnset(), DeviceCloseVsCloseAndUnset(), ExitVsStatusAndHostAlloc(), UnsetVsDeviceFdAndDisable(),
         InFlightCallVsClose(),
+        .. Coverage,
     ];
 
     /// <summary>The schedules of the concurrency-only findings.</summary>

@@ -61,19 +61,26 @@ public static partial class SequentialSuite
             .Select(s => new SequentialCase("script " + s.Name, Platforms.Of(s.Config), s.Program, 0, s.Program.Count, Workload.Mixed))
             .ToList();
 
-    /// <summary>Program i: workload i mod 8, platform (i / 8) mod 4, seed <paramref name="seed"/> + i.</summary>
-    public static IEnumerable<SequentialCase> Generated(int count, int length, int seed)
+    /// <summary>Program i: workload i mod 8, platform (i / 8) mod the number of platforms (default: the four narrow
+    /// machines), seed <paramref name="seed"/> + i.</summary>
+    public static IEnumerable<SequentialCase> Generated(int count, int length, int seed, IReadOnlyList<Platform>? platforms = null)
     {
+        var on = platforms ?? Platforms.Narrow;
         for (int i = 0; i < count; i++)
         {
             var w = Workloads[i % Workloads.Count];
-            var p = Platforms.All[i / Workloads.Count % Platforms.All.Count];
+            var p = on[i / Workloads.Count % on.Count];
             yield return new SequentialCase($"{w} seed {seed + i} on {p.Name}", p, null, seed + i, length, w);
         }
     }
 
+    /// <summary>The generated programs of a corpus: <see cref="SelfTestOptions.GeneratedPrograms"/> of them on the narrow
+    /// machines, then <see cref="SelfTestOptions.WidePrograms"/> on the wide one (issue 11), whose seeds follow.</summary>
+    public static IEnumerable<SequentialCase> Generated(SelfTestOptions o, int narrow) =>
+        Generated(narrow, o.ProgramLength, o.Seed).Concat(Generated(o.WidePrograms, o.ProgramLength, o.Seed + narrow, [Platforms.Wide4K]));
+
     /// <summary>The corpus of one entry: the scripts, then the generated programs.</summary>
-    public static IEnumerable<SequentialCase> Corpus(SelfTestOptions o) => Scripts.Concat(Generated(o.GeneratedPrograms, o.ProgramLength, o.Seed));
+    public static IEnumerable<SequentialCase> Corpus(SelfTestOptions o) => Scripts.Concat(Generated(o, o.GeneratedPrograms));
 
     /// <summary>The outcome of running a check over a corpus.</summary>
     public sealed record Attempt(bool Caught, string Kind, string Detail, SequentialCase? Case, IReadOnlyList<Command> Program, int Step, long Commands);

@@ -197,6 +197,20 @@ public static class VariantCatalog
             ["CORE-6", "LOCK-3", "INV-11"], Conc(Linearizability, "INV-11", "map-vs-unset"), Parts.Core((c, d, g) => new PassthroughUsesDataOutsideLock(c, d, g))),
         Locking("release-ownership-before-last-use", "Detach hands the table back to the host before disable's last clear of it.",
             ["DET-1", "TBL-10", "LOCK-4", "INV-11"], Conc(Linearizability, "INV-11", "release-vs-host-alloc"), Parts.Driver(c => new ReleaseOwnershipBeforeLastUse(c))),
+
+        // ---------------------------------------------------------------- issue 11: caught only by the coverage it added
+        Locking("occupancy-words-shared-by-pools",
+            "TceImpl before issue 11: the occupancy bits are laid out flat, so host_write_stale updates a word that other pools share under its own pool's lock; two stale writes lose a bit and the next take-over leaves a TCE live.",
+            ["HOST-6", "TBL-9", "LOCK-9", "INV-1", "INV-3", "INV-6"], Conc(Invariants, "INV-3", "stale-writes-vs-attach"), Parts.Table((g, c) => new OccupancyWordsSharedByPools(g, c))),
+        Locking("host-free-own-pools-only",
+            "host_free holds only the pool locks of its range, not every pool lock: two frees in different pools clear bits of one it_map word and one clear is lost.",
+            ["HOST-5", "LOCK-4", "LOCK-9", "INV-11"], Conc(Linearizability, "INV-11", "host-frees-one-word"), Parts.Table((g, c) => new HostFreeOwnPoolsOnly(g, c))),
+        Entry("clear-stops-at-word-end", "pages",
+            "The clear of a pool's entries scans only the first 64-entry word of its occupancy bits: in a pool wider than a word, entries past it keep their TCEs and pins (TBL-7).",
+            ["TBL-7", "DIS-2", "INV-4"], Seq(Accounting, "INV-4"), Parts.Table((g, c) => new ClearStopsAtWordEnd(g, c))),
+        Locking("map-stores-countdown-over-inject",
+            "A MAP gives back the write-failure countdown its writes left with a plain store: an inject made during the MAP is lost although it returned 0 (HOST-7, LOCK-10).",
+            ["HOST-7", "LOCK-10", "INV-11"], Conc(Linearizability, "INV-11", "inject-vs-map"), Parts.Table((g, c) => new MapStoresCountdownOverInject(g, c))),
     ];
 
     /// <summary>The whole catalog: <see cref="Findings"/> then <see cref="Bugs"/>.</summary>

@@ -174,11 +174,13 @@ internal class SpaprTceDriver
         // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
         long first = (long)(iova >> Abi.IommuPageShift);
         ulong built = 0;
+        long countdown = tbl.TakeCountdown();                                          // HOST-7, LOCK-7: one step per MAP
         for (; built < npages; built++)
         {
-            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift)); // MAP-10 -> TBL-6
+            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift), ref countdown); // MAP-10 -> TBL-6
             if (ret != 0) break;                                                       // MAP-10: first error stops
         }
+        tbl.ReturnCountdown(countdown);
         if (ret != 0) MapUnwind(tbl, first, (long)built);                              // MAP-11 -> TBL-7
         FlushTable(tbl, DriverOp.Map);                                                 // MAP-12 -> TBL-8
         return ret;                                                                    // MAP-13
