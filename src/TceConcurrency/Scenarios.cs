@@ -352,6 +352,11 @@ public sealed class ThreadScript(PlatformConfig config, int slot)
     }
 
     public ThreadScript Add(Command c) { _script.Add(c); return this; }
+
+    /// <summary>An ioctl drawn elsewhere (the sequential generator stages at the caller's scratch address), its argument
+    /// staged again at this thread's next cell; it must fit one.</summary>
+    public ThreadScript Restaged(IoctlArgCmd c) =>
+        c.Bytes.Length <= CellSize ? Add(c with { Addr = At(c.Pid) }) : throw new ArgumentException($"'{c.Describe()}' stages {c.Bytes.Length} bytes, more than a {CellSize}-byte cell", nameof(c));
     public ThreadScript SetIommu(int pid, int fd, ulong arg = Abi.SpaprTceIommu) { _script.SetIommu(pid, fd, arg); return this; }
     public ThreadScript Enable(int pid, int fd) { _script.Enable(pid, fd); return this; }
     public ThreadScript Disable(int pid, int fd) { _script.Disable(pid, fd); return this; }

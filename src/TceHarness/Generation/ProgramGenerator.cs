@@ -36,6 +36,18 @@ public sealed class ProgramGenerator(PlatformConfig config, Func<PlatformConfig,
     public ProgramStream Start(int seed, Workload workload) => new(config, seed, workload);
 }
 
+/// <summary>The kinds of call a generated program draws from (each workload weighs them, see ProgramStream).</summary>
+public enum CallKind
+{
+    /// <summary>The next step towards an enabled container (open, set, SET_IOMMU, ENABLE), then a map.</summary>
+    Progress,
+    OpenContainer, OpenGroup, SetContainer, SetIommu, Enable, Disable, Map, Unmap, GetInfo, GetStatus,
+    GetDeviceFd, Unset, Close, Fork, PassFd, Exit, HostAlloc, HostFree, HostStale, Inject, Mmap, Munmap,
+    CheckExtension,
+    /// <summary>Any ioctl number, random argument bytes.</summary>
+    Raw,
+}
+
 /// <summary>An incremental <see cref="ProgramGenerator"/>: <see cref="Next"/> gives the command to run next, given the
 /// guiding system's observed state after the previous ones.</summary>
 public sealed class ProgramStream
@@ -73,14 +85,7 @@ public sealed class ProgramStream
         return s.Commands;
     }
 
-    // The weights of each category, per workload. Order of the columns: see Category.
-    enum Category
-    {
-        Progress, OpenContainer, OpenGroup, SetContainer, SetIommu, Enable, Disable, Map, Unmap, GetInfo, GetStatus,
-        GetDeviceFd, Unset, Close, Fork, PassFd, Exit, HostAlloc, HostFree, HostStale, Inject, Mmap, Munmap,
-        CheckExtension, Raw,
-    }
-
+    // The weights of each kind of call, per workload. Order of the columns: see CallKind.
     static readonly Dictionary<Workload, int[]> Weights = new()
     {
         //                              Prg OpC OpG SetC SetI En Dis Map Unm Inf Sta Dev Uns Cls Frk Pas Ext HAl HFr HSt Inj Mmp Mun Chk Raw
@@ -99,13 +104,8 @@ public sealed class ProgramStream
     {
         if (_pending.Count > 0) return _pending.Dequeue();
         var rng = _rng;
-        _attack = _w switch
-        {
-            Workload.Adversarial => rng.Next(9) is var a && a < 7 ? (Attack)(a + 1) : Attack.None,
-            Workload.WindowEdges => rng.Next(5) == 0 ? Attack.None : Attack.Edge,
-            _ => Attack.None,
-        };
-        var live = o.Processes.Where(p => !p.Value.Exited).Select(p => p.Key).OrderBy(x => x).ToList();
+        DrawAttack();
+        var live = Live(o);
         if (live.Count == 0) return new OpenContainerCmd(1); // every process exited: calls now give -ESRCH
         // Mostly the first live process, so sequences in one process get deep; sometimes any. QEMU is one process.
         // The main process is the first one holding an enabled container (the first live one while none does).
@@ -125,33 +125,65 @@ public sealed class ProgramStream
         var weights = Weights[_w];
         int total = weights.Sum(), roll = rng.Next(total), cat = 0;
         while (roll >= weights[cat]) roll -= weights[cat++];
-        return (Category)cat switch
+        return Draw(ctx, (CallKind)cat);
+    }
+
+    /// <summary>
+    /// A call of one kind by <paramref name="pid"/>, with this stream's argument shapes (the workload's attacks and edges):
+    /// the concurrency suite's generated threads draw their calls here, so every operation and every argument shape
+    /// of the sequential programs can run in a thread. The kind may give way to another when the state offers no
+    /// object for it (a map with no enabled container makes progress towards one, as in a program).
+    /// </summary>
+    public Command Next(Observed o, int pid, CallKind kind)
+    {
+        if (!o.Processes.ContainsKey(pid)) throw new ArgumentException($"no process {pid} in the observed state", nameof(pid));
+        DrawAttack();
+        var live = Live(o);
+        return Draw(new Ctx(o, pid, live), kind);
+    }
+
+    void DrawAttack() => _attack = _w switch
+    {
+        Workload.Adversarial => _rng.Next(9) is var a && a < 7 ? (Attack)(a + 1) : Attack.None,
+        Workload.WindowEdges => _rng.Next(5) == 0 ? Attack.None : Attack.Edge,
+        _ => Attack.None,
+    };
+
+    static List<int> Live(Observed o) => o.Processes.Where(p => !p.Value.Exited).Select(p => p.Key).OrderBy(x => x).ToList();
+
+    Command Draw(Ctx ctx, CallKind kind)
+    {
+        var rng = _rng;
+        var o = ctx.O;
+        var live = ctx.Live;
+        int pid = ctx.Pid;
+        return kind switch
         {
-            Category.Progress => Progress(ctx),
-            Category.OpenContainer => ctx.ContainerFds.Count < 2 ? new OpenContainerCmd(pid) : Close(ctx),
-            Category.OpenGroup => new OpenGroupCmd(pid, rng.Next(10) == 0 ? 9 : GroupId()),
-            Category.SetContainer => SetContainer(ctx),
-            Category.SetIommu => SetIommu(ctx),
-            Category.Enable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(false), ctx.ContainerFds), ctx.AllFds), Ioctls.Enable, _attack == Attack.Value ? (ulong)rng.NextInt64() : 0),
-            Category.Disable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(true), ctx.ContainerFds), ctx.AllFds), Ioctls.Disable, 0),
-            Category.Map => _w == Workload.PartialFailure ? PartialMap(ctx) : Map(ctx),
-            Category.Unmap => Unmap(ctx),
-            Category.GetInfo => GetInfo(ctx),
-            Category.GetStatus => new IoctlArgCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupGetStatus,
+            CallKind.Progress => Progress(ctx),
+            CallKind.OpenContainer => ctx.ContainerFds.Count < 2 ? new OpenContainerCmd(pid) : Close(ctx),
+            CallKind.OpenGroup => new OpenGroupCmd(pid, rng.Next(10) == 0 ? 9 : GroupId()),
+            CallKind.SetContainer => SetContainer(ctx),
+            CallKind.SetIommu => SetIommu(ctx),
+            CallKind.Enable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(false), ctx.ContainerFds), ctx.AllFds), Ioctls.Enable, _attack == Attack.Value ? (ulong)rng.NextInt64() : 0),
+            CallKind.Disable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(true), ctx.ContainerFds), ctx.AllFds), Ioctls.Disable, 0),
+            CallKind.Map => _w == Workload.PartialFailure ? PartialMap(ctx) : Map(ctx),
+            CallKind.Unmap => Unmap(ctx),
+            CallKind.GetInfo => GetInfo(ctx),
+            CallKind.GetStatus => new IoctlArgCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupGetStatus,
                 ArgAddr(ctx, Abi.GroupStatusMinsz), Abi.GroupStatus(Argsz(Abi.GroupStatusMinsz))),
-            Category.GetDeviceFd => GetDeviceFd(ctx),
-            Category.Unset => new IoctlCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupUnsetContainer, 0),
-            Category.Close => Close(ctx),
-            Category.Fork => live.Count < MaxProcesses && o.Processes.Count < 8 ? new ForkCmd(pid) : Close(ctx),
-            Category.PassFd => ctx.AllFds.Count > 0 ? new PassFdCmd(pid, Pick(ctx.AllFds), Pick(live)) : new OpenContainerCmd(pid),
-            Category.Exit => live.Count > 1 ? new ExitCmd(pid) : _w == Workload.Lifecycle ? Close(ctx) : new ForkCmd(pid),
-            Category.HostAlloc => new HostAllocCmd(GroupId(), rng.Next(5) == 0 ? rng.Next(-1, 80) : rng.Next(1, 4)),
-            Category.HostFree => HostFree(o),
-            Category.HostStale => HostStale(),
-            Category.Inject => Inject(ctx),
-            Category.Mmap => Mmap(ctx),
-            Category.Munmap => new UnmapPageCmd(pid, (ulong)rng.Next(0x10, 0x1a)),
-            Category.CheckExtension => new IoctlCmd(pid, PickFd(ctx.ContainerFds, ctx.AllFds), Ioctls.CheckExtension, (ulong)rng.Next(4)),
+            CallKind.GetDeviceFd => GetDeviceFd(ctx),
+            CallKind.Unset => new IoctlCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupUnsetContainer, 0),
+            CallKind.Close => Close(ctx),
+            CallKind.Fork => live.Count < MaxProcesses && o.Processes.Count < 8 ? new ForkCmd(pid) : Close(ctx),
+            CallKind.PassFd => ctx.AllFds.Count > 0 ? new PassFdCmd(pid, Pick(ctx.AllFds), Pick(live)) : new OpenContainerCmd(pid),
+            CallKind.Exit => live.Count > 1 ? new ExitCmd(pid) : _w == Workload.Lifecycle ? Close(ctx) : new ForkCmd(pid),
+            CallKind.HostAlloc => new HostAllocCmd(GroupId(), rng.Next(5) == 0 ? rng.Next(-1, 80) : rng.Next(1, 4)),
+            CallKind.HostFree => HostFree(o),
+            CallKind.HostStale => HostStale(),
+            CallKind.Inject => Inject(ctx),
+            CallKind.Mmap => Mmap(ctx),
+            CallKind.Munmap => new UnmapPageCmd(pid, (ulong)rng.Next(0x10, 0x1a)),
+            CallKind.CheckExtension => new IoctlCmd(pid, PickFd(ctx.ContainerFds, ctx.AllFds), Ioctls.CheckExtension, (ulong)rng.Next(4)),
             _ => Raw(ctx),
         };
     }
