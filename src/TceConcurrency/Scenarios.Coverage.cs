@@ -45,6 +45,36 @@ public static partial class Scenarios
         ]) { Clauses = ["HOST-7", "MAP-10", "MAP-11", "INV-11"] };
     }
 
+    /// <summary>FIND-19 on the wide machine: two stale host writes in pools 0 and 1 of table 2 (window at 0x829, pools of
+    /// 75 entries), both in the second 64-entry word of the storage, then a take-over of the 300-entry window.</summary>
+    public static ConcurrentScenario WideStaleWritesVsAttach()
+    {
+        var cfg = PlatformConfig.Wide();
+        var prefix = new Script(cfg).OpenContainer(1).OpenGroup(1, 2).SetContainer(1, G, C).Commands;
+        return new("wide-stale-writes-vs-attach", cfg, prefix,
+        [
+            Thread(cfg, "stale-pool0", 1, t => t.Add(new HostStaleCmd(2, 0x829 + 70, 0x2000 | Abi.TcePciRead))),
+            Thread(cfg, "stale-pool1-attach", 2, t => t.Add(new HostStaleCmd(2, 0x829 + 80, 0x3000 | Abi.TcePciRead)).SetIommu(1, C)),
+        ]) { Clauses = ["HOST-6", "TBL-9", "LOCK-9", "INV-1", "INV-3"], ConfigCode = "PlatformConfig.Wide(12)" };
+    }
+
+    /// <summary>The wide machine's table 1 (200 entries in pools of 67): entries 60 .. 65 mapped across a word and a pool
+    /// boundary; an UNMAP of 62 .. 65, the release of the group fd (DISABLE's clear, TBL-10) and a host allocation of
+    /// 70 entries (across a word and a pool boundary) that only the release makes room for, then its free, race (3 threads).</summary>
+    public static ConcurrentScenario WideUnmapVsReleaseVsHost()
+    {
+        var cfg = PlatformConfig.Wide();
+        var s = Enabled(cfg);
+        s.Map(1, C, s.Vaddr(1, 0), 60 << 12, 6 << 12);
+        return new("wide-unmap-vs-release-vs-host", cfg, s.Commands,
+        [
+            Thread(cfg, "unmap", 1, t => t.Unmap(1, C, 62 << 12, 4 << 12)),
+            Thread(cfg, "release", 2, t => t.Close(1, G)),
+            Thread(cfg, "host", 3, t => t.HostAlloc(1, 70).HostFree(1, 1, 70)),
+        ]) { Clauses = ["TBL-7", "TBL-10", "HOST-4", "HOST-5", "LOCK-4", "LOCK-9", "INV-6"], ConfigCode = "PlatformConfig.Wide(12)" };
+    }
+
     /// <summary>The scenarios above, registered with the hand-written ones.</summary>
-    static IReadOnlyList<ConcurrentScenario> Coverage => [StaleWritesVsAttach(), HostFreesOneWord(), InjectVsMap()]; // a getter: partial files initialise in no set order
+    static IReadOnlyList<ConcurrentScenario> Coverage =>
+        [StaleWritesVsAttach(), HostFreesOneWord(), InjectVsMap(), WideStaleWritesVsAttach(), WideUnmapVsReleaseVsHost()]; // a getter: partial files initialise in no set order
 }

@@ -37,7 +37,7 @@ public static partial class SequentialSuite
     [
         StepChecks.Alignment, StepChecks.WindowBounds, StepChecks.Rollback, StepChecks.Attach, StepChecks.Isolation,
         StepChecks.PinBalance, StepChecks.Accounting, StepChecks.FailureAtomicity, StepChecks.CleanHandOver,
-        StepChecks.CoreConsistency, StepChecks.Flushed,
+        StepChecks.CoreConsistency, StepChecks.Flushed, StepChecks.MemlockLimit, StepChecks.DirtyOnClear, StepChecks.WriteBack,
     ];
 
     public static StepCheck StepCheck(string name) =>

@@ -211,6 +211,21 @@ public static class VariantCatalog
         Locking("map-stores-countdown-over-inject",
             "A MAP gives back the write-failure countdown its writes left with a plain store: an inject made during the MAP is lost although it returned 0 (HOST-7, LOCK-10).",
             ["HOST-7", "LOCK-10", "INV-11"], Conc(Linearizability, "INV-11", "inject-vs-map"), Parts.Table((g, c) => new MapStoresCountdownOverInject(g, c))),
+        Entry("enable-limit-rounds-up", "accounting",
+            "ENABLE rounds RLIMIT_MEMLOCK up to whole pages: a limit one byte short of the charge admits it and locked_vm ends above the limit (EN-5).",
+            ["EN-5", "INV-4"], Seq(MemlockLimit, "EN-5"), Parts.Driver(c => new EnableLimitRoundsUp(c))),
+        Entry("clear-dirty-tests-read-bit", "pages",
+            "Clearing an entry dirties its page when the entry had READ, not WRITE: a WRITE-only mapping's page is put clean (TBL-7).",
+            ["TBL-7"], Seq(DirtyOnClear, "TBL-7"), Parts.Table((g, c) => new ClearDirtyTestsReadBit(g, c))),
+        Entry("info-writes-back-argsz", "error path",
+            "GET_INFO writes back argsz bytes (up to 64), zeros past its 16-byte struct, over the caller's memory (ABI-8).",
+            ["INFO-1", "ABI-8", "ABI-6"], Seq(WriteBack, "ABI-8"), Parts.Driver(c => new InfoWritesBackArgsz(c))),
+        Entry("map-argsz-read-first", "precedence",
+            "MAP_DMA reads argsz alone and rejects a small one (-EINVAL) before copying the struct, which straddling an unmapped page gives -EFAULT (ABI-8).",
+            ["MAP-4", "MAP-5", "ABI-5", "ABI-8"], Seq(Result), Parts.Driver(c => new MapArgszReadFirst(c))),
+        Entry("device-name-prefix-match", "error path",
+            "GET_DEVICE_FD opens a device whose name the given name is a proper prefix of (\"0000:01:00\" opens \"0000:01:00.0\"; CORE-27: -ENODEV).",
+            ["CORE-27", "ABI-10"], Seq(Result), Parts.Core((c, d, g) => new DeviceNamePrefixMatch(c, d, g))),
     ];
 
     /// <summary>The whole catalog: <see cref="Findings"/> then <see cref="Bugs"/>.</summary>
