@@ -331,7 +331,8 @@ public sealed class ProgramStream
         // mostly a device of the fd's own group
         if (c.Proc.Fds.TryGetValue(gfd, out var f) && f.Kind == "group" && _rng.Next(4) != 0 && _config.FindGroup(f.Id) is { } gc)
             names = gc.Devices.ToList();
-        string name = _rng.Next(6) == 0 ? "0000:ff:00.0" : Pick(names);
+        // sometimes no such device: an unknown name, or one next to a real one (a proper prefix, a near miss)
+        string name = _rng.Next(6) == 0 ? _rng.Next(2) == 0 ? "0000:ff:00.0" : NearMiss(Pick(names)) : Pick(names);
         if (_attack == Attack.AbiEdge) name = NearMiss(name);
         byte[] bytes = Abi.CString(name);
         ulong at = Script.ScratchOf(_config, c.Pid);
