@@ -15,7 +15,7 @@ public sealed record SelfTestOptions
     /// workloads on the 4 narrow platforms; an entry stops at its first failure, most within the first round).</summary>
     public int GeneratedPrograms { get; init; } = 480;
 
-    /// <summary>Generated programs on the wide machine (issue 11), after those: 8 rounds of the 8 workloads.</summary>
+    /// <summary>Generated programs on the wide machine (issue 11), after the first round of those: 8 rounds of the 8 workloads.</summary>
     public int WidePrograms { get; init; } = 64;
 
     /// <summary>Commands per generated program.</summary>

@@ -75,9 +75,16 @@ public static partial class SequentialSuite
     }
 
     /// <summary>The generated programs of a corpus: <see cref="SelfTestOptions.GeneratedPrograms"/> of them on the narrow
-    /// machines, then <see cref="SelfTestOptions.WidePrograms"/> on the wide one (issue 11), whose seeds follow.</summary>
-    public static IEnumerable<SequentialCase> Generated(SelfTestOptions o, int narrow) =>
-        Generated(narrow, o.ProgramLength, o.Seed).Concat(Generated(o.WidePrograms, o.ProgramLength, o.Seed + narrow, [Platforms.Wide4K]));
+    /// machines, with <see cref="SelfTestOptions.WidePrograms"/> on the wide one (issue 11, seeds after the narrow ones')
+    /// after the first round of the narrow ones (every workload on every narrow machine once).</summary>
+    public static IEnumerable<SequentialCase> Generated(SelfTestOptions o, int narrow)
+    {
+        int firstRound = Workloads.Count * Platforms.Narrow.Count;
+        var programs = Generated(narrow, o.ProgramLength, o.Seed);
+        return programs.Take(firstRound)
+            .Concat(Generated(o.WidePrograms, o.ProgramLength, o.Seed + narrow, [Platforms.Wide4K]))
+            .Concat(programs.Skip(firstRound));
+    }
 
     /// <summary>The corpus of one entry: the scripts, then the generated programs.</summary>
     public static IEnumerable<SequentialCase> Corpus(SelfTestOptions o) => Scripts.Concat(Generated(o, o.GeneratedPrograms));
