@@ -11,10 +11,11 @@ namespace TceVerify.Concurrency;
 /// <remarks>
 /// An instance made with a <see cref="LockDiscipline"/> also checks, at every lock and cell access, the lock
 /// order of LOCK-2 and the lock sets of LOCK-3/4/5 (see <see cref="LockDiscipline"/>); make one per iteration
-/// (the discipline keeps per-thread state). <see cref="Quiet"/> lets a state describer read the system without
+/// (the discipline keeps per-thread state). Made with <c>sharedWords: false</c>, bitmap words are not reported (the
+/// harness before issue 11, for measuring what the word cells find). <see cref="Quiet"/> lets a state describer read the system without
 /// touching the scheduler (no scheduling point, no happens-before edge, no abort check).
 /// </remarks>
-public sealed class ControlledSync(LockDiscipline? discipline = null) : ISyncLayer
+public sealed class ControlledSync(LockDiscipline? discipline = null, bool sharedWords = true) : ISyncLayer
 {
     /// <summary>No discipline checks: the plain mapping onto the engine's primitives.</summary>
     public static readonly ControlledSync Instance = new();
@@ -29,6 +30,27 @@ public sealed class ControlledSync(LockDiscipline? discipline = null) : ISyncLay
     public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(this, new ControlledRwSemaphore(name), discipline?.Classify(name));
     public IKAtomic CreateAtomic(string name, long initial) => new Atomic(this, new ControlledAtomic(name, initial));
     public ISharedCell CreateCell(string name) => new Cell(this, new SharedCell(name), discipline?.CellRule(name));
+
+    /// <summary>One cell per word, "name word w", each with the lock rule of the entries it covers (LOCK-9): a
+    /// read-modify-write of a word becomes two scheduling points, so a lost update is a schedule the engine explores.</summary>
+    public ISharedWords? CreateWords(string name, int count, Func<long, (long First, long End)> covers)
+    {
+        if (!sharedWords) return null; // a read-modify-write of a word is then one atomic step, as before issue 11
+        var cells = new Cell[count];
+        for (int w = 0; w < count; w++)
+        {
+            string cell = $"{name} word {w}";
+            var (first, end) = covers(w);
+            cells[w] = new Cell(this, new SharedCell(cell), discipline?.WordRule(cell, first, end));
+        }
+        return new Words(cells);
+    }
+
+    sealed class Words(Cell[] cells) : ISharedWords
+    {
+        public void Read(long word) => cells[word].Read();
+        public void Write(long word) => cells[word].Write();
+    }
 
     sealed class Mutex(ControlledSync sync, ControlledMutex m, LockDiscipline.LockInfo? info) : IKMutex
     {

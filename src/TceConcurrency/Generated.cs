@@ -1,4 +1,5 @@
 using TceVerify.Contract;
+using TceVerify.Harness.Generation;
 using TceVerify.Harness.Observation;
 using TceVerify.Harness.Programs;
 using TceVerify.Impl;
@@ -31,6 +32,18 @@ public sealed record GeneratorSettings
     /// <summary>Exactly <paramref name="threads"/> threads, every operation: what <c>hunt --threads N</c> explores.</summary>
     public static GeneratorSettings Threads(int threads) => Default with { MinThreads = threads, MaxThreads = threads };
 
+    /// <summary>Exactly <paramref name="threads"/> threads making the calls of a container's and a group's life on the fds the
+    /// prefix opened (ioctls, close, exit, the host's allocator): the mix in which the linearizability findings FIND-13 ..
+    /// FIND-21 show, without the rarer calls that dilute it.</summary>
+    public static GeneratorSettings Lifecycle(int threads) => Threads(threads) with
+    {
+        Ops = new HashSet<GenOp>
+        {
+            GenOp.SetIommu, GenOp.Enable, GenOp.Disable, GenOp.Map, GenOp.Unmap, GenOp.GetInfo, GenOp.SetContainer, GenOp.UnsetContainer,
+            GenOp.GetStatus, GenOp.DeviceOpen, GenOp.Close, GenOp.CloseDevice, GenOp.Exit, GenOp.HostAlloc, GenOp.HostFree,
+        },
+    };
+
     /// <summary>The VFIO core's calls only: SET/UNSET_CONTAINER, GET_STATUS, GET_DEVICE_FD, close.</summary>
     public static GeneratorSettings Core { get; } = new()
     {
@@ -38,22 +51,38 @@ public sealed record GeneratorSettings
     };
 }
 
-/// <summary>The kinds of call a generated thread makes.</summary>
+/// <summary>The kinds of call a generated thread makes: every operation of the world (ABI-1: the calls of processes, the
+/// host's actions, the debugger's pokes excepted, which only stage arguments).</summary>
 public enum GenOp
 {
     SetIommu, Enable, Disable, Map, Unmap, GetInfo, SetContainer, UnsetContainer, GetStatus, DeviceOpen, Close, CloseDevice,
-    Exit, HostAlloc, HostFree,
+    Exit, HostAlloc, HostFree, HostStale, Inject, OpenContainer, OpenGroup, Fork, PassFd, Mmap, Munmap, CheckExtension, Raw,
 }
 
 /// <summary>
 /// Generated mode: per-thread operation lists built from the model, so new scenarios come for free. A seed picks a
 /// prefix (the pair matrix's stages, or two containers and a group, optionally forked), runs it on the model, and
-/// builds each thread's calls from what the model then shows: the fds each process holds and what they refer to
-/// (container, group, device), the tables' windows, the host's tables. Deterministic for a seed.
+/// builds each thread's calls from what the model then shows. The calls come from the sequential generator
+/// (<see cref="ProgramStream.Next(Observed, int, CallKind)"/>, one stream per thread with a workload of its own), so a
+/// thread draws every operation with every argument shape the sequential programs use: odd argsz, flags and
+/// addresses, window edges, misalignment, partial failures, stale host entries, injected failures. Arguments the
+/// sequential generator stages at the caller's scratch address move to the thread's own cell; one argument too long
+/// for a cell (a device name of a whole page) may use the start of the scratch page, which no thread's cells use;
+/// one staged at an odd address (straddling a hole, read-only, unmapped) stays there unless another thread's
+/// argument already lies there. A thread never maps or unmaps a page that holds an argument (a call reads its
+/// argument and writes it back in two steps: remapping the page in between is a race of the program with its own
+/// buffer, which no driver lock orders). Deterministic for a seed.
 /// </summary>
 public static class ScenarioGenerator
 {
     static readonly PlatformConfig Config = PlatformConfig.Small();
+
+    /// <summary>The workloads a thread's calls are drawn with (QEMU's only replays a fixed boot first).</summary>
+    static readonly Workload[] ThreadWorkloads =
+        [Workload.Mixed, Workload.Adversarial, Workload.Alignment, Workload.WindowEdges, Workload.PartialFailure, Workload.Ownership, Workload.Lifecycle];
+
+    /// <summary>Draws of a call before the generator settles for the last one drawn.</summary>
+    const int Attempts = 24;
 
     public static ConcurrentScenario Generate(int seed, GeneratorSettings? settings = null)
     {
@@ -75,19 +104,20 @@ public static class ScenarioGenerator
         int threads = rng.Next(s.MinThreads, s.MaxThreads + 1);
         var programs = new List<ThreadProgram>();
         var used = new List<GenOp>();
+        var staged = new Staged(Config.PageShift);
         var ops = Enum.GetValues<GenOp>().Where(s.Ops.Contains).ToList();
         for (int t = 0; t < threads; t++)
         {
             int pid = fork && rng.Next(2) == 0 ? PairMatrix.Child : 1;
             var script = new ThreadScript(Config, t + 1);
+            var stream = new ProgramGenerator(Config, c => new ModelSystem(c)).Start(rng.Next(), ThreadWorkloads[rng.Next(ThreadWorkloads.Length)]);
             int calls = rng.Next(1, s.MaxCallsPerThread + 1);
             var mine = new List<GenOp>();
             for (int k = 0; k < calls; k++)
             {
                 var earlier = used.Where(u => !mine.Contains(u)).ToList();
                 var wanted = earlier.Count > 0 && rng.NextDouble() < s.Repeat ? Pick(rng, earlier) : Pick(rng, ops);
-                var op = AddCall(rng, o, pid, script, wanted, ops);
-                mine.Add(op);
+                mine.Add(AddCall(rng, o, pid, script, stream, wanted, ops, staged));
             }
             used.AddRange(mine);
             programs.Add(new ThreadProgram($"T{t}:p{pid}", script.Commands));
@@ -104,67 +134,160 @@ public static class ScenarioGenerator
         return s.Commands;
     }
 
-    /// <summary>Adds a call of kind <paramref name="wanted"/> when the model's state allows one (the process holds a
-    /// fd of the right kind), else of another kind drawn from <paramref name="ops"/>; returns the kind added.</summary>
-    static GenOp AddCall(Random rng, Observed o, int pid, ThreadScript t, GenOp wanted, List<GenOp> ops)
+    /// <summary>Adds a call of kind <paramref name="wanted"/> drawn from the thread's stream (or, when the state offers no
+    /// object for that kind, the call the stream draws instead, or one of another kind of <paramref name="ops"/>), its
+    /// argument staged where no other call's is; returns the kind added.</summary>
+    static GenOp AddCall(Random rng, Observed o, int pid, ThreadScript t, ProgramStream stream, GenOp wanted, List<GenOp> ops,
+        Staged staged)
     {
-        var fds = o.Processes.TryGetValue(pid, out var p) ? p.Fds : new SortedDictionary<int, (string Kind, int Id, string Device)>();
-        var containers = fds.Where(f => f.Value.Kind == "container").Select(f => f.Key).ToList();
-        var groups = fds.Where(f => f.Value.Kind == "group").Select(f => (Fd: f.Key, Group: f.Value.Id)).ToList();
-        var devices = fds.Where(f => f.Value.Kind == "device").Select(f => f.Key).ToList();
-        for (var op = wanted; ; op = Pick(rng, ops))
+        Command? last = null;
+        for (int attempt = 0; attempt < Attempts; attempt++)
         {
-            switch (op)
-            {
-                case GenOp.SetIommu when containers.Count > 0: t.SetIommu(pid, Pick(rng, containers)); return op;
-                case GenOp.Enable when containers.Count > 0: t.Enable(pid, Pick(rng, containers)); return op;
-                case GenOp.Disable when containers.Count > 0: t.Disable(pid, Pick(rng, containers)); return op;
-                case GenOp.Map when containers.Count > 0:
-                {
-                    int c = Pick(rng, containers);
-                    long start = WindowOf(o, c);
-                    t.Map(pid, c, Script.VaddrOf(Config, 1, rng.Next(4)), (ulong)(start + rng.Next(3)) << 12, (ulong)rng.Next(1, 3) << 12);
-                    return op;
-                }
-                case GenOp.Unmap when containers.Count > 0:
-                {
-                    int c = Pick(rng, containers);
-                    long start = WindowOf(o, c);
-                    t.Unmap(pid, c, (ulong)(start + rng.Next(3)) << 12, (ulong)rng.Next(1, 3) << 12);
-                    return op;
-                }
-                case GenOp.GetInfo when containers.Count > 0: t.GetInfo(pid, Pick(rng, containers)); return op;
-                case GenOp.SetContainer when groups.Count > 0 && containers.Count > 0: t.SetContainer(pid, Pick(rng, groups).Fd, Pick(rng, containers)); return op;
-                case GenOp.UnsetContainer when groups.Count > 0: t.UnsetContainer(pid, Pick(rng, groups).Fd); return op;
-                case GenOp.GetStatus when groups.Count > 0: t.GetStatus(pid, Pick(rng, groups).Fd); return op;
-                case GenOp.DeviceOpen when groups.Count > 0:
-                {
-                    var g = Pick(rng, groups);
-                    t.GetDeviceFd(pid, g.Fd, Config.FindGroup(g.Group)!.Devices[0]);
-                    return op;
-                }
-                case GenOp.Close when fds.Count > 0: t.Close(pid, Pick(rng, fds.Keys.ToList())); return op;
-                case GenOp.CloseDevice when devices.Count > 0: t.Close(pid, Pick(rng, devices)); return op;
-                case GenOp.Exit: t.Exit(pid); return op;
-                case GenOp.HostAlloc: t.HostAlloc(Config.Groups[rng.Next(Config.Groups.Length)].Id, 1); return op;
-                case GenOp.HostFree:
-                {
-                    var g = Config.Groups[rng.Next(Config.Groups.Length)];
-                    t.HostFree(g.Id, g.ItOffset == 0 ? 1 : g.ItOffset, 1);
-                    return op;
-                }
-            }
+            var kind = attempt == 0 ? wanted : Pick(rng, ops);
+            var c = kind == GenOp.CloseDevice ? CloseDevice(rng, o, pid) : stream.Next(o, pid, CallKindOf(kind));
+            var actual = kind == GenOp.CloseDevice && c is CloseCmd ? GenOp.CloseDevice : c is null ? null : KindOf(c);
+            if (c is null || actual is null || !ops.Contains(actual.Value)) continue;
+            last = c;
+            if (Place(t, c, staged)) return actual.Value;
         }
+        // Nothing of the allowed kinds fits: a close of a bad fd, which every state allows (-EBADF).
+        t.Add(last is CloseCmd ? last : new CloseCmd(pid, 99));
+        return GenOp.Close;
     }
 
-    /// <summary>The window of the table a container fd's container holds, else of group 1 (the map then fails early).</summary>
-    static long WindowOf(Observed o, int fd)
+    /// <summary>Adds <paramref name="c"/> to the thread, its argument staged at the thread's next cell (from the scratch
+    /// address), at the start of the scratch page (too long for a cell), or where it is (an odd address); false when
+    /// that place overlaps another call's argument.</summary>
+    static bool Place(ThreadScript t, Command c, Staged staged)
     {
-        var f = o.Processes[1].Fds.GetValueOrDefault(fd);
-        int gid = 1;
-        if (f.Kind == "container" && o.Containers.TryGetValue(f.Id, out var c))
-            gid = c.Tbl ?? (c.Groups.Count > 0 ? c.Groups[0] : 1);
-        return Config.FindGroup(gid)!.ItOffset;
+        if (c is MapPageCmd or UnmapPageCmd)
+        {
+            ulong vpage = c is MapPageCmd m ? m.Vpage : ((UnmapPageCmd)c).Vpage;
+            if (!staged.Remap(vpage)) return false;
+            t.Add(c);
+            return true;
+        }
+        if (c is not IoctlArgCmd a)
+        {
+            t.Add(c);
+            return true;
+        }
+        ulong scratch = Script.ScratchOf(Config, a.Pid);
+        if (a.Addr == scratch && a.Bytes.Length <= ThreadScript.CellSize)
+        {
+            if (!staged.PageKept(scratch)) return false; // the cells lie on the scratch page, apart from every other argument
+            t.Restaged(a);
+            var placed = (IoctlArgCmd)t.Commands[^1];
+            return staged.Take(placed.Addr, placed.Addr + (ulong)placed.Bytes.Length);
+        }
+        // The cells of slot 0, which no thread uses, and the first 0x400 bytes of the page hold one long argument.
+        ulong at = a.Addr == scratch ? scratch - 0x400 : a.Addr;
+        ulong end = at + (ulong)a.Bytes.Length;
+        if (end < at) end = ulong.MaxValue;   // wraps past 2^64: the poke fails (PROC-8), and nothing else goes up there
+        if (a.Addr == scratch && (ulong)a.Bytes.Length > 0x400 + ThreadScript.CallsPerSlot * (ulong)ThreadScript.CellSize) return false;
+        if (!staged.Free(at, end)) return false;
+        t.Add(a with { Addr = at });
+        return staged.Take(at, end);
+    }
+
+    /// <summary>Where a scenario's threads staged arguments, and which pages they map or unmap.</summary>
+    sealed class Staged(int pageShift)
+    {
+        readonly List<(ulong From, ulong To)> _ranges = new();
+        readonly HashSet<ulong> _remapped = new();
+
+        /// <summary>No argument lies in [from, to) and no page of it is remapped by a thread.</summary>
+        public bool Free(ulong from, ulong to) =>
+            !_ranges.Any(r => from < r.To && r.From < to) && !_remapped.Any(v => Meets(v, from, to));
+
+        /// <summary>No thread maps or unmaps the page of <paramref name="addr"/>.</summary>
+        public bool PageKept(ulong addr) => !_remapped.Contains(addr >> pageShift);
+
+        public bool Take(ulong from, ulong to)
+        {
+            _ranges.Add((from, to));
+            return true;
+        }
+
+        /// <summary>Records that a thread maps or unmaps <paramref name="vpage"/>; false when an argument lies there.</summary>
+        public bool Remap(ulong vpage)
+        {
+            if (_ranges.Any(r => Meets(vpage, r.From, r.To))) return false;
+            _remapped.Add(vpage);
+            return true;
+        }
+
+        bool Meets(ulong vpage, ulong from, ulong to) => vpage >= from >> pageShift && vpage <= (to - 1) >> pageShift;
+    }
+
+    /// <summary>The sequential generator's kind for a thread's kind (a device close is drawn here, from the state).</summary>
+    static CallKind CallKindOf(GenOp op) => op switch
+    {
+        GenOp.SetIommu => CallKind.SetIommu,
+        GenOp.Enable => CallKind.Enable,
+        GenOp.Disable => CallKind.Disable,
+        GenOp.Map => CallKind.Map,
+        GenOp.Unmap => CallKind.Unmap,
+        GenOp.GetInfo => CallKind.GetInfo,
+        GenOp.SetContainer => CallKind.SetContainer,
+        GenOp.UnsetContainer => CallKind.Unset,
+        GenOp.GetStatus => CallKind.GetStatus,
+        GenOp.DeviceOpen => CallKind.GetDeviceFd,
+        GenOp.Close or GenOp.CloseDevice => CallKind.Close,
+        GenOp.Exit => CallKind.Exit,
+        GenOp.HostAlloc => CallKind.HostAlloc,
+        GenOp.HostFree => CallKind.HostFree,
+        GenOp.HostStale => CallKind.HostStale,
+        GenOp.Inject => CallKind.Inject,
+        GenOp.OpenContainer => CallKind.OpenContainer,
+        GenOp.OpenGroup => CallKind.OpenGroup,
+        GenOp.Fork => CallKind.Fork,
+        GenOp.PassFd => CallKind.PassFd,
+        GenOp.Mmap => CallKind.Mmap,
+        GenOp.Munmap => CallKind.Munmap,
+        GenOp.CheckExtension => CallKind.CheckExtension,
+        _ => CallKind.Raw,
+    };
+
+    /// <summary>The kind of a drawn call (null for none a thread makes, e.g. a debugger poke).</summary>
+    public static GenOp? KindOf(Command c) => c switch
+    {
+        IoctlCmd i => KindOfIoctl(i.Cmd),
+        IoctlArgCmd a => KindOfIoctl(a.Cmd),
+        CloseCmd => GenOp.Close,
+        ExitCmd => GenOp.Exit,
+        HostAllocCmd => GenOp.HostAlloc,
+        HostFreeCmd => GenOp.HostFree,
+        HostStaleCmd => GenOp.HostStale,
+        InjectCmd => GenOp.Inject,
+        OpenContainerCmd => GenOp.OpenContainer,
+        OpenGroupCmd => GenOp.OpenGroup,
+        ForkCmd => GenOp.Fork,
+        PassFdCmd => GenOp.PassFd,
+        MapPageCmd => GenOp.Mmap,
+        UnmapPageCmd => GenOp.Munmap,
+        _ => null,
+    };
+
+    static GenOp KindOfIoctl(uint cmd) =>
+        cmd == Ioctls.SetIommu ? GenOp.SetIommu
+        : cmd == Ioctls.Enable ? GenOp.Enable
+        : cmd == Ioctls.Disable ? GenOp.Disable
+        : cmd == Ioctls.MapDma ? GenOp.Map
+        : cmd == Ioctls.UnmapDma ? GenOp.Unmap
+        : cmd == Ioctls.SpaprTceGetInfo ? GenOp.GetInfo
+        : cmd == Ioctls.GroupSetContainer ? GenOp.SetContainer
+        : cmd == Ioctls.GroupUnsetContainer ? GenOp.UnsetContainer
+        : cmd == Ioctls.GroupGetStatus ? GenOp.GetStatus
+        : cmd == Ioctls.GroupGetDeviceFd ? GenOp.DeviceOpen
+        : cmd == Ioctls.CheckExtension ? GenOp.CheckExtension
+        : GenOp.Raw;
+
+    /// <summary>A close of one of the process's device fds, or null when it holds none.</summary>
+    static Command? CloseDevice(Random rng, Observed o, int pid)
+    {
+        var devices = o.Processes.TryGetValue(pid, out var p) ? p.Fds.Where(f => f.Value.Kind == "device").Select(f => f.Key).ToList() : [];
+        return devices.Count > 0 ? new CloseCmd(pid, Pick(rng, devices)) : null;
     }
 
     static T Pick<T>(Random rng, IReadOnlyList<T> list) => list[rng.Next(list.Count)];

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TceVerify.Contract;
 using TceVerify.Scheduling;
 
 namespace TceVerify.Concurrency;
@@ -15,8 +16,10 @@ namespace TceVerify.Concurrency;
 /// processes in pid order); the in-flight users' read side is a reference (fget) and may be taken under anything, but
 /// its write side (the final release, which waits for the calls in flight) never under a LOCK-2 lock; the pid table and
 /// the container registry are leaves like <c>files</c>.</item>
-/// <item>LOCK-4: every access to a pool's TCEs holds that pool's lock; every access to <c>it_map</c> holds every
-/// pool lock of the table (whole-table operations).</item>
+/// <item>LOCK-4: every access to a pool's TCEs holds that pool's lock.</item>
+/// <item>LOCK-9: every access to a word of a table's bitmaps (<c>it_map</c>, the occupancy map) holds every pool lock
+/// whose range meets the entries that word covers: the table says which entries, the platform's geometry (TBL-2,
+/// TBL-3) which locks guard them.</item>
 /// <item>LOCK-5: every access to <c>locked_vm</c> holds that mm's <c>mmap_sem</c> for writing.</item>
 /// <item>LOCK-3 (with LOCK-6 for <c>tbl</c>): <c>enabled</c> is accessed under the container mutex; <c>tbl</c> is read under the mutex
 /// or <c>group_lock</c> and written under both (<c>group_lock</c> for writing); a group's container pointer is
@@ -27,7 +30,7 @@ namespace TceVerify.Concurrency;
 /// counts how often each rule was checked, so a test can prove the rules are live. A violation fails the running
 /// logical thread with an assertion naming the clause.
 /// </summary>
-public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats = null)
+public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, DisciplineStats? stats = null)
 {
     public enum Kind { Exit, Fork, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, MmapSem, Pool, Leaf }
 
@@ -60,7 +63,7 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
     static readonly Regex FilesRx = new(@"^proc (\d+) files$", RegexOptions.Compiled);
 
     static readonly Regex PoolTcesRx = new(@"^table (\d+) pool (\d+) tces$", RegexOptions.Compiled);
-    static readonly Regex ItMapRx = new(@"^table (\d+) it_map$", RegexOptions.Compiled);
+    static readonly Regex WordRx = new(@"^table (\d+) (?:it_map|occupancy) word \d+$", RegexOptions.Compiled);
     static readonly Regex LockedVmRx = new(@"^proc (\d+) locked_vm$", RegexOptions.Compiled);
     static readonly Regex EnabledRx = new(@"^container (\d+) enabled$", RegexOptions.Compiled);
     static readonly Regex TblRx = new(@"^container (\d+) tbl$", RegexOptions.Compiled);
@@ -98,11 +101,6 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
         {
             int table = Int(m, 1), pool = Int(m, 2);
             return new(name, "LOCK-4", (d, _) => d.Holds(Kind.Pool, table, pool, write: false) ? null : $"'{name}' accessed without 'table {table} pool {pool}'");
-        }
-        if ((m = ItMapRx.Match(name)).Success)
-        {
-            int table = Int(m, 1);
-            return new(name, "LOCK-4", (d, _) => d.MissingPool(table) is { } k ? $"'{name}' accessed without every pool lock of the table ('table {table} pool {k}' not held)" : null);
         }
         if ((m = LockedVmRx.Match(name)).Success)
         {
@@ -156,13 +154,33 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
         return false;
     }
 
-    int? MissingPool(int table)
+    /// <summary>The lock-set rule of a word of a table's bitmap (LOCK-9) that holds the bits of entries
+    /// <c>[first, end)</c>: every pool lock whose range meets them, computed from the platform's geometry (TBL-3; guard
+    /// entries count for the nearest pool, TBL-2). Null for a name that is not a table's bitmap word.</summary>
+    public CellInfo? WordRule(string name, long first, long end) =>
+        WordCache.GetOrAdd((name, first, end), k => WordRuleUncached(k.Name, k.First, k.End));
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, long First, long End), CellInfo?> WordCache = new();
+
+    static CellInfo? WordRuleUncached(string name, long first, long end)
     {
-        int pools = table >= 1 && table <= poolsPerGroup.Length ? poolsPerGroup[table - 1] : 0;
-        for (int k = 0; k < pools; k++)
-            if (!Holds(Kind.Pool, table, k, write: false)) return k;
-        return null;
+        var m = WordRx.Match(name);
+        if (!m.Success || first >= end) return null;
+        int table = Int(m, 1);
+        string covers = $"entries 0x{first:x}..0x{end - 1:x}";
+        return new(name, "LOCK-9", (d, _) =>
+        {
+            var g = d.Group(table);
+            int from = Memory.PoolOf(g, first), to = Memory.PoolOf(g, end - 1);
+            for (int k = from; k <= to; k++)
+                if (!d.Holds(Kind.Pool, table, k, write: false))
+                    return $"'{name}' ({covers}, pools {from}..{to}) accessed without 'table {table} pool {k}': every pool lock whose range meets a word guards it";
+            return null;
+        });
     }
+
+    GroupConfig Group(int table) =>
+        table >= 1 && table <= groups.Count ? groups[table - 1] : throw new ArgumentOutOfRangeException(nameof(table), $"no table {table} on this platform");
 
     /// <summary>The locks of LOCK-8 (call lifetime): a process's exit lock, fork's lock, a file's in-flight users, and the
     /// leaf pid table and container registry; the order among the others is LOCK-2's.</summary>
@@ -234,10 +252,10 @@ public sealed class LockDiscipline(int[] poolsPerGroup, DisciplineStats? stats =
     }
 }
 
-/// <summary>How often each locking rule (LOCK-2 .. LOCK-6, LOCK-8) was checked, across the iterations that share this object.</summary>
+/// <summary>How often each locking rule (LOCK-2 .. LOCK-6, LOCK-8, LOCK-9) was checked, across the iterations that share this object.</summary>
 public sealed class DisciplineStats
 {
-    static readonly string[] Clauses = ["LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-6", "LOCK-8"];
+    static readonly string[] Clauses = ["LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-6", "LOCK-8", "LOCK-9"];
     readonly long[] _counts = new long[Clauses.Length];
 
     static int Index(string clause) => Array.IndexOf(Clauses, clause) is var i and >= 0

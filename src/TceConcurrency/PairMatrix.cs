@@ -9,6 +9,12 @@ public enum Op
 {
     SetContainer, UnsetContainer, SetIommu, Enable, Disable, Map, Unmap, GetInfo, GetStatus,
     DeviceOpen, DeviceClose, GroupClose, ContainerClose, Exit, HostAllocFree,
+    /// <summary>A host path leaves a stale TCE in table 1 (HOST-6).</summary>
+    HostStale,
+    /// <summary>The platform is told to fail a coming TCE write of table 1 (HOST-7).</summary>
+    Inject,
+    /// <summary>A MAP of entries 0 .. 2 that fails part way: its third page is read-only (MAP-10, MAP-11).</summary>
+    PartialMap,
 }
 
 /// <summary>How far the sequential prefix of a pair scenario goes (process 1; fds: container 3, group 1 4,
@@ -18,7 +24,8 @@ public enum Stage { Opened, Joined, Iommu, Enabled, Mapped, IommuDevice, Enabled
 /// <summary>
 /// Every pair of operations (the same operation twice included: two enables, two overlapping maps, two unsets,
 /// ...), each as a 2-thread scenario in one process and as one where the second thread is a forked child that
-/// shares every fd. The prefix is chosen with the model: of the stages, the one where the two operations, run
+/// shares every fd. Pairs that can meet on one object do: SET_CONTAINER and UNSET_CONTAINER work on the same group,
+/// and the failing MAP covers the entries the MAP and the UNMAP of the matrix touch. The prefix is chosen with the model: of the stages, the one where the two operations, run
 /// one after the other in either order, succeed most often (ties: the furthest stage, where more state can race,
 /// though one with an open device fd only when it does strictly better).
 /// </summary>
@@ -53,8 +60,8 @@ public static class PairMatrix
         int pidB = secondProcess ? Child : 1;
         var threads = new List<ThreadProgram>
         {
-            new($"A:{a}", Calls(a, 1, slot: 1, twin: false)),
-            new($"B:{b}", Calls(b, pidB, slot: 2, twin: a == b)),
+            new($"A:{a}", Calls(a, 1, slot: 1, twin: false, partner: b)),
+            new($"B:{b}", Calls(b, pidB, slot: 2, twin: a == b, partner: a)),
         };
         return new ConcurrentScenario(NameOf(a, b, secondProcess), Config, Prefix(stage, secondProcess), threads)
         {
@@ -74,8 +81,8 @@ public static class PairMatrix
             {
                 var model = new ModelSystem(Config);
                 foreach (var c in Prefix(stage, secondProcess)) Run(model, c);
-                var first = aFirst ? Calls(a, 1, 1, false) : Calls(b, pidB, 2, a == b);
-                var second = aFirst ? Calls(b, pidB, 2, a == b) : Calls(a, 1, 1, false);
+                var first = aFirst ? Calls(a, 1, 1, false, b) : Calls(b, pidB, 2, a == b, a);
+                var second = aFirst ? Calls(b, pidB, 2, a == b, a) : Calls(a, 1, 1, false, b);
                 if (first.All(c => Run(model, c) >= 0)) score++;
                 if (second.All(c => Run(model, c) >= 0)) score++;
             }
@@ -108,14 +115,15 @@ public static class PairMatrix
     }
 
     /// <summary>The calls of one operation by <paramref name="pid"/>; <paramref name="twin"/> shifts a map so two
-    /// maps overlap by one page instead of coinciding.</summary>
-    public static IReadOnlyList<Command> Calls(Op op, int pid, int slot, bool twin)
+    /// maps overlap by one page instead of coinciding (and makes the second of two host writes or injections differ);
+    /// against SET_CONTAINER (group 2 joins), UNSET_CONTAINER leaves with that same group.</summary>
+    public static IReadOnlyList<Command> Calls(Op op, int pid, int slot, bool twin, Op? partner = null)
     {
         var t = new ThreadScript(Config, slot);
         switch (op)
         {
             case Op.SetContainer: t.SetContainer(pid, Group2Fd, ContainerFd); break;
-            case Op.UnsetContainer: t.UnsetContainer(pid, Group1Fd); break;
+            case Op.UnsetContainer: t.UnsetContainer(pid, partner == Op.SetContainer ? Group2Fd : Group1Fd); break;
             case Op.SetIommu: t.SetIommu(pid, ContainerFd); break;
             case Op.Enable: t.Enable(pid, ContainerFd); break;
             case Op.Disable: t.Disable(pid, ContainerFd); break;
@@ -132,6 +140,14 @@ public static class PairMatrix
             case Op.ContainerClose: t.Close(pid, ContainerFd); break;
             case Op.Exit: t.Exit(pid); break;
             case Op.HostAllocFree: t.HostAlloc(1, 1).HostFree(1, 1, 1); break;
+            // Two stale writes: entries 5 and 0x14, pools 0 and 1 of table 1 (one occupancy word before issue 11).
+            case Op.HostStale: t.Add(new HostStaleCmd(1, twin ? 0x14 : 5, (twin ? 0x3000UL : 0x2000UL) | Abi.TcePciRead)); break;
+            case Op.Inject: t.Add(new InjectCmd(1, twin ? 2 : 1)); break;
+            case Op.PartialMap:
+                // Pages 0x14, 0x15 and the read-only 0x16 (-EFAULT at the third); the twin starts a page later.
+                if (twin) t.Map(pid, ContainerFd, Script.VaddrOf(Config, 1, 5), 0x1000, 0x2000);
+                else t.Map(pid, ContainerFd, Script.VaddrOf(Config, 1, 4), 0, 0x3000);
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(op));
         }
         return t.Commands;

@@ -28,6 +28,10 @@ public sealed record RunnerOptions
     /// every scheduling step (costly: one snapshot per step).</summary>
     public bool EveryStep { get; init; }
 
+    /// <summary>Bitmap words as shared cells (LOCK-9): a read-modify-write of a word is a read and then a write, two
+    /// scheduling points, so a lost update is a schedule. Off: one atomic step, as before issue 11 (for measurements).</summary>
+    public bool SharedWords { get; init; } = true;
+
     /// <summary>Reuse the verdict of an earlier iteration that ended in the same state with the same history shape.</summary>
     public bool CacheVerdicts { get; init; } = true;
 
@@ -58,7 +62,7 @@ public sealed class ScenarioRunner
     readonly RunnerOptions _options;
     readonly World _afterPrefix;
     readonly long[] _prefixResults;
-    readonly int[] _pools;
+    readonly GroupConfig[] _groups;
     readonly Dictionary<string, string?> _invariantVerdicts = new(StringComparer.Ordinal);
     readonly Dictionary<string, string?> _linearizabilityVerdicts = new(StringComparer.Ordinal);
     StagedSchedule? _last;
@@ -74,7 +78,7 @@ public sealed class ScenarioRunner
         VariantName = variantName ?? (parts is null ? "pristine" : "custom parts");
         (_afterPrefix, _prefixResults) = PrefixOnModel(scenario);
         CheckStaging(scenario);
-        _pools = scenario.Config.Groups.OrderBy(g => g.Id).Select(g => g.Pools).ToArray();
+        _groups = scenario.Config.Groups.OrderBy(g => g.Id).ToArray();
         if (scenario.Config.Groups.Select((g, i) => g.Id != i + 1).Any(x => x))
             throw new ArgumentException("group ids must be 1..n", nameof(scenario));
     }
@@ -128,8 +132,8 @@ public sealed class ScenarioRunner
     /// <summary>The test body the engine runs once per iteration.</summary>
     public void Iteration(IterationContext ctx)
     {
-        var discipline = _options.LockDiscipline ? new LockDiscipline(_pools, Discipline) : null;
-        var sync = new ControlledSync(discipline);
+        var discipline = _options.LockDiscipline ? new LockDiscipline(_groups, Discipline) : null;
+        var sync = new ControlledSync(discipline, _options.SharedWords);
         var state = Stage(sync);
         if (state.PrefixFailure is { } diverged) IterationContext.Assert(false, diverged);
         for (int t = 0; t < state.ThreadCount; t++)

@@ -10,7 +10,7 @@ namespace TceVerify.Concurrency;
 /// container fd 3 and group fd 4 after <c>Joined</c>. Every scenario is registered by name (<see cref="Get"/>),
 /// together with the pair matrix, so a replay command can name it.
 /// </summary>
-public static class Scenarios
+public static partial class Scenarios
 {
     public const int C = 3, G = 4;
 
@@ -201,6 +201,54 @@ public static class Scenarios
         ]) { Clauses = ["CORE-20", "CORE-26", "HOST-4", "INV-11"] };
     }
 
+    /// <summary>Two threads of one process, each with one call, after <see cref="Enabled"/>.</summary>
+    static ConcurrentScenario TwoThreads(string name, string[] clauses, Func<ThreadScript, ThreadScript> a, Func<ThreadScript, ThreadScript> b)
+    {
+        var cfg = PlatformConfig.Small();
+        return new(name, cfg, Enabled(cfg).Commands, [Thread(cfg, "a", 1, a), Thread(cfg, "b", 2, b)]) { Clauses = clauses };
+    }
+
+    /// <summary>STATE-4 against STATE-6: two opens of one process number their containers and install their fds as one
+    /// step each (FIND-22).</summary>
+    public static ConcurrentScenario TwoOpens() =>
+        TwoThreads("two-opens", ["STATE-4", "STATE-6", "LOCK-8", "INV-11"], t => t.OpenContainer(1), t => t.OpenContainer(1));
+
+    /// <summary>PROC-3 against STATE-3 and STATE-4: two forks of one process and an open in it; children are numbered and
+    /// published in one order, and each copies the fd table whole (FIND-22).</summary>
+    public static ConcurrentScenario ForksVsOpen()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("forks-vs-open", cfg, Enabled(cfg).Commands,
+        [
+            Thread(cfg, "fork-a", 1, t => t.Add(new ForkCmd(1))),
+            Thread(cfg, "fork-b", 2, t => t.Add(new ForkCmd(1))),
+            Thread(cfg, "open", 3, t => t.OpenContainer(1)),
+        ]) { Clauses = ["PROC-3", "STATE-3", "STATE-4", "LOCK-8", "INV-11"] };
+    }
+
+    /// <summary>PROC-4 against PROC-6: a process passes its group fd to itself while closing it (FIND-22, FIND-13).</summary>
+    public static ConcurrentScenario PassVsClose() =>
+        TwoThreads("pass-vs-close", ["PROC-4", "PROC-6", "LOCK-8", "INV-11"], t => t.Add(new PassFdCmd(1, G, 1)), t => t.Close(1, G));
+
+    /// <summary>PROC-5 against HOST-6: a call of the exiting process, then a stale host write into the table the exit hands
+    /// back (FIND-16).</summary>
+    public static ConcurrentScenario ExitVsStatusAndStale() =>
+        TwoThreads("exit-vs-status-and-stale", ["PROC-5", "HOST-6", "LOCK-8", "INV-11"],
+            t => t.Exit(1), t => t.GetStatus(1, G).Add(new HostStaleCmd(1, 5, 0x2000 | Abi.TcePciRead)));
+
+    /// <summary>PROC-2 against PROC-6 with a failing call: a forked child's two-page MAP in flight while the child closes
+    /// its container fd and injects a write failure (the parent still holds the file, FIND-18).</summary>
+    public static ConcurrentScenario InFlightFailureVsClose()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = Enabled(cfg).Fork(1).Commands; // child pid 3 shares fds 3, 4
+        return new("in-flight-failure-vs-close", cfg, prefix,
+        [
+            Thread(cfg, "child-map", 1, t => t.Map(3, C, Script.VaddrOf(cfg, 1, 0), 0, 0x2000)),
+            Thread(cfg, "close-inject", 2, t => t.Close(3, C).Add(new InjectCmd(1, 1))),
+        ]) { Clauses = ["PROC-2", "PROC-6", "HOST-7", "LOCK-8", "INV-11"] };
+    }
+
     /// <summary>MAP of two pages races DISABLE: the map must see the container enabled throughout or not at all.</summary>
     public static ConcurrentScenario MapVsDisable(int pageShift = 12)
     {
@@ -359,6 +407,8 @@ public static class Scenarios
         ExitVsPassedUser(), OwnershipStorm(), EnableTwice(), TwoGroupsOneContainer(), MapVsUnset(), DisableVsEnableOneMm(),
         FailingDeviceFdVsUnset(), DeviceCloseVsCloseAndUnset(), ExitVsStatusAndHostAlloc(), UnsetVsDeviceFdAndDisable(),
         InFlightCallVsClose(), StatusAfterHandBack(), SetIommuUnwindVsHostAlloc(), GroupReleaseVsReopen(), DeviceFdVsSetIommu(),
+        TwoOpens(), ForksVsOpen(), PassVsClose(), ExitVsStatusAndStale(), InFlightFailureVsClose(),
+        .. Coverage,
     ];
 
     /// <summary>The schedules of the concurrency-only findings.</summary>
@@ -423,6 +473,11 @@ public sealed class ThreadScript(PlatformConfig config, int slot)
     }
 
     public ThreadScript Add(Command c) { _script.Add(c); return this; }
+
+    /// <summary>An ioctl drawn elsewhere (the sequential generator stages at the caller's scratch address), its argument
+    /// staged again at this thread's next cell; it must fit one.</summary>
+    public ThreadScript Restaged(IoctlArgCmd c) =>
+        c.Bytes.Length <= CellSize ? Add(c with { Addr = At(c.Pid) }) : throw new ArgumentException($"'{c.Describe()}' stages {c.Bytes.Length} bytes, more than a {CellSize}-byte cell", nameof(c));
     public ThreadScript SetIommu(int pid, int fd, ulong arg = Abi.SpaprTceIommu) { _script.SetIommu(pid, fd, arg); return this; }
     public ThreadScript Enable(int pid, int fd) { _script.Enable(pid, fd); return this; }
     public ThreadScript Disable(int pid, int fd) { _script.Disable(pid, fd); return this; }

@@ -67,6 +67,21 @@ public sealed record PlatformConfig(
             new ProcessConfig(2, RlimitMemlock: 0, CapIpcLock: false, Mappings: Linear(0x10, 7, 8, readOnlyIndex: 6)),
         ]);
 
+    /// <summary>
+    /// The wide machine (issue 11): <see cref="Small"/>'s processes and memory with windows of hundreds of entries
+    /// whose pools do not align with 64-entry words: group 1 has 200 entries at 0 in 3 pools of 67, group 2 has 300
+    /// entries at 0x829 (not a multiple of 64) in 4 pools of 75. So a clear spans several bitmap words, a pool spans
+    /// two, a host allocation crosses them, and a pool boundary falls inside a word.
+    /// </summary>
+    public static PlatformConfig Wide(int pageShift = 12) => Small(pageShift) with
+    {
+        Groups =
+        [
+            new GroupConfig(1, ItOffset: 0, ItSize: 200, Pools: 3, Viable: true, Devices: ["0000:01:00.0"]),
+            new GroupConfig(2, ItOffset: 0x829, ItSize: 300, Pools: 4, Viable: true, Devices: ["0000:02:00.0", "0000:02:00.1"]),
+        ],
+    };
+
     /// <summary>Maps <paramref name="count"/> pages at vpage <paramref name="firstVpage"/>, leaving a hole after the
     /// read-only page so a struct can straddle an unmapped page.</summary>
     public static ImmutableArray<UserMapping> Linear(ulong firstVpage, long firstPfn, int count, int readOnlyIndex)

@@ -28,6 +28,16 @@ public sealed class CoyoteSync : ISyncLayer
     public IKAtomic CreateAtomic(string name, long initial) => new Atomic(this, initial);
     public ISharedCell CreateCell(string name) => new Cell(this);
 
+    /// <summary>Shared bitmap words (LOCK-9): each load and each store is a scheduling point, as under our engine, so a
+    /// read-modify-write is two steps and a lost update is explorable.</summary>
+    public ISharedWords? CreateWords(string name, int count, Func<long, (long First, long End)> covers) => new Words(this);
+
+    sealed class Words(CoyoteSync sync) : ISharedWords
+    {
+        public void Read(long word) => sync.Point();
+        public void Write(long word) => sync.Point();
+    }
+
     void Point()
     {
         if (Quiet) return;

@@ -94,19 +94,19 @@ public sealed partial class ImplSystem : ITceSystem
 
     public long OpenContainer(int pid)
     {
-        var p = _life.EnterExclusive(pid);                  // LOCK-8: adds an fd
+        var p = _life.EnterInstalling(pid);                 // LOCK-8: adds an fd
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         long ret = _core.OpenContainer(new Current(p, p.Mm)); // CORE-1
-        CallLifetime.LeaveExclusive(p);
+        _life.LeaveInstalling(p);
         return ret;
     }
 
     public long OpenGroup(int pid, int groupId)
     {
-        var p = _life.EnterExclusive(pid);                  // LOCK-8: adds an fd
+        var p = _life.EnterInstalling(pid);                 // LOCK-8: adds an fd
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         long ret = _core.OpenGroup(new Current(p, p.Mm), groupId); // CORE-20
-        CallLifetime.LeaveExclusive(p);
+        _life.LeaveInstalling(p);
         return ret;
     }
 
@@ -130,16 +130,16 @@ public sealed partial class ImplSystem : ITceSystem
 
     public long Fork(int pid)
     {
-        var p = _life.EnterExclusive(pid);                  // LOCK-8: copies the fd table and the address space whole
+        var p = _life.EnterInstalling(pid);                 // LOCK-8: copies the fd table and the address space whole
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         var sync = _ctx.Sync;
-        _tasks.ForkLock.Lock();                             // pids are published in the order they are given
+        _life.LockFork();                                   // pids are published in the order they are given
         int childPid = _tasks.AllocPid();                   // STATE-3, PROC-3
         var mm = p.Mm.Dup(childPid, sync);                  // PROC-3: mappings, limits, locked_vm 0
         var files = p.Files.Dup(childPid, sync);            // PROC-3: same numbers, same files
         _tasks.Add(new Process(childPid, mm, files, sync));
-        _tasks.ForkLock.Unlock();
-        CallLifetime.LeaveExclusive(p);
+        _life.UnlockFork();
+        _life.LeaveInstalling(p);
         return childPid;
     }
 
@@ -171,15 +171,15 @@ public sealed partial class ImplSystem : ITceSystem
         return ret;
     }
 
-    static void LockForPass(Process p, bool receiver)
+    void LockForPass(Process p, bool receiver)
     {
-        if (receiver) p.ExitLock.DownWrite();
+        if (receiver) _life.LockReceiver(p);
         else p.ExitLock.DownRead();
     }
 
-    static void UnlockForPass(Process p, bool receiver)
+    void UnlockForPass(Process p, bool receiver)
     {
-        if (receiver) p.ExitLock.UpWrite();
+        if (receiver) _life.UnlockReceiver(p);
         else p.ExitLock.UpRead();
     }
 

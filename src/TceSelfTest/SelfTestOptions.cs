@@ -12,8 +12,11 @@ public sealed record SelfTestOptions
     public const string ScaleVariable = "TCEVERIFY_SELFTEST_SCALE";
 
     /// <summary>Generated programs tried per sequential entry, after the hand-written finding scripts (15 rounds of the 8
-    /// workloads on the 4 platforms; an entry stops at its first failure, most within the first round).</summary>
+    /// workloads on the 4 narrow platforms; an entry stops at its first failure, most within the first round).</summary>
     public int GeneratedPrograms { get; init; } = 480;
+
+    /// <summary>Generated programs on the wide machine (issue 11), after the first round of those: 8 rounds of the 8 workloads.</summary>
+    public int WidePrograms { get; init; } = 64;
 
     /// <summary>Commands per generated program.</summary>
     public int ProgramLength { get; init; } = 60;
@@ -69,6 +72,7 @@ public sealed record SelfTestOptions
         return this with
         {
             GeneratedPrograms = GeneratedPrograms * factor,
+            WidePrograms = WidePrograms * factor,
             Schedules = Schedules * factor,
             DfsSchedules = DfsSchedules * factor,
             PristinePrograms = PristinePrograms * factor,

@@ -165,7 +165,7 @@ public static class SelfTestRunner
         var o = options ?? SelfTestOptions.Default;
         var rows = new List<PristineRow>();
         var everything = SequentialSuite.Everything(c => new ImplSystem(c));
-        var corpus = SequentialSuite.Scripts.Concat(SequentialSuite.Generated(o.PristinePrograms, o.ProgramLength, o.Seed)).ToList();
+        var corpus = SequentialSuite.Scripts.Concat(SequentialSuite.Generated(o, o.PristinePrograms)).ToList();
         foreach (var group in corpus.GroupBy(c => c.Program is null ? c.Workload.ToString() : "scripts"))
         {
             var clock = Stopwatch.StartNew();

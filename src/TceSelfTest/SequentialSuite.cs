@@ -37,7 +37,7 @@ public static partial class SequentialSuite
     [
         StepChecks.Alignment, StepChecks.WindowBounds, StepChecks.Rollback, StepChecks.Attach, StepChecks.Isolation,
         StepChecks.PinBalance, StepChecks.Accounting, StepChecks.FailureAtomicity, StepChecks.CleanHandOver,
-        StepChecks.CoreConsistency, StepChecks.Flushed,
+        StepChecks.CoreConsistency, StepChecks.Flushed, StepChecks.MemlockLimit, StepChecks.DirtyOnClear, StepChecks.WriteBack,
     ];
 
     public static StepCheck StepCheck(string name) =>
@@ -61,19 +61,33 @@ public static partial class SequentialSuite
             .Select(s => new SequentialCase("script " + s.Name, Platforms.Of(s.Config), s.Program, 0, s.Program.Count, Workload.Mixed))
             .ToList();
 
-    /// <summary>Program i: workload i mod 8, platform (i / 8) mod 4, seed <paramref name="seed"/> + i.</summary>
-    public static IEnumerable<SequentialCase> Generated(int count, int length, int seed)
+    /// <summary>Program i: workload i mod 8, platform (i / 8) mod the number of platforms (default: the four narrow
+    /// machines), seed <paramref name="seed"/> + i.</summary>
+    public static IEnumerable<SequentialCase> Generated(int count, int length, int seed, IReadOnlyList<Platform>? platforms = null)
     {
+        var on = platforms ?? Platforms.Narrow;
         for (int i = 0; i < count; i++)
         {
             var w = Workloads[i % Workloads.Count];
-            var p = Platforms.All[i / Workloads.Count % Platforms.All.Count];
+            var p = on[i / Workloads.Count % on.Count];
             yield return new SequentialCase($"{w} seed {seed + i} on {p.Name}", p, null, seed + i, length, w);
         }
     }
 
+    /// <summary>The generated programs of a corpus: <see cref="SelfTestOptions.GeneratedPrograms"/> of them on the narrow
+    /// machines, with <see cref="SelfTestOptions.WidePrograms"/> on the wide one (issue 11, seeds after the narrow ones')
+    /// after the first round of the narrow ones (every workload on every narrow machine once).</summary>
+    public static IEnumerable<SequentialCase> Generated(SelfTestOptions o, int narrow)
+    {
+        int firstRound = Workloads.Count * Platforms.Narrow.Count;
+        var programs = Generated(narrow, o.ProgramLength, o.Seed);
+        return programs.Take(firstRound)
+            .Concat(Generated(o.WidePrograms, o.ProgramLength, o.Seed + narrow, [Platforms.Wide4K]))
+            .Concat(programs.Skip(firstRound));
+    }
+
     /// <summary>The corpus of one entry: the scripts, then the generated programs.</summary>
-    public static IEnumerable<SequentialCase> Corpus(SelfTestOptions o) => Scripts.Concat(Generated(o.GeneratedPrograms, o.ProgramLength, o.Seed));
+    public static IEnumerable<SequentialCase> Corpus(SelfTestOptions o) => Scripts.Concat(Generated(o, o.GeneratedPrograms));
 
     /// <summary>The outcome of running a check over a corpus.</summary>
     public sealed record Attempt(bool Caught, string Kind, string Detail, SequentialCase? Case, IReadOnlyList<Command> Program, int Step, long Commands);

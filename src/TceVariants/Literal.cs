@@ -42,10 +42,13 @@ internal enum Literal
     OpenedUnlocked = 1 << 16,
     /// <summary>FIND-21: GET_DEVICE_FD reads the container's driver without its group_lock.</summary>
     DeviceFdDriverUnlocked = 1 << 17,
+    /// <summary>FIND-22: open_container, open_group, pass_fd and fork run beside the process's other calls, and fork
+    /// publishes children in whatever order they finish.</summary>
+    OpenBesideCalls = 1 << 18,
 
     DriverFlags = MapEndUnchecked | MapWithoutEnable | DisableKeepsMappings | UnchargeCurrent | ChargeWindowBytes,
     TableFlags = TakeOwnershipDropsBit0 | TakeOwnershipPutsStale | OwnershipWithoutPoolLocks | OwnershipWithoutFlush,
     CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc | StatusUnlocked | DeviceFdUnlocked | SetIommuUnwinds | OpenedUnlocked | DeviceFdDriverUnlocked,
-    LifetimeFlags = CloseBesideCalls | ExitMarksFirst,
+    LifetimeFlags = CloseBesideCalls | ExitMarksFirst | OpenBesideCalls,
     All = DriverFlags | TableFlags | CoreFlags | LifetimeFlags,
 }

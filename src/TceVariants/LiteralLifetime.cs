@@ -9,6 +9,19 @@ internal sealed class LiteralLifetime(Literal literal, TaskList tasks) : CallLif
 {
     bool Has(Literal l) => (literal & l) != 0;
 
+    // FIND-22: the calls that install fds or copy the process share it with its other calls.
+    protected internal override bool InstallsAlone => !Has(Literal.OpenBesideCalls);
+
+    protected internal override void LockFork()
+    {
+        if (!Has(Literal.OpenBesideCalls)) base.LockFork();
+    }
+
+    protected internal override void UnlockFork()
+    {
+        if (!Has(Literal.OpenBesideCalls)) base.UnlockFork();
+    }
+
     // FIND-13, FIND-16, FIND-18: the fd is removed first, the file released after, while other calls of the
     // process run: a call in flight on it outlives it, and its number is free before its release is done.
     internal override long Close(int pid, int fd)

@@ -95,6 +95,10 @@ public static class Checks
     public const string CleanHandOver = "INV-6 clean hand-over";
     public const string CoreConsistency = "INV-7 core consistency";
     public const string Flushed = "INV-9 flushed";
+    // Issue 11: rules the model comparison alone used to guard.
+    public const string MemlockLimit = "EN-5 memlock limit";
+    public const string DirtyOnClear = "TBL-7 dirty on clear";
+    public const string WriteBack = "ABI-8 write-back";
 
     // Concurrency suite: the controlled scheduler's checks, one at a time.
     public const string LockDiscipline = "lock discipline";
@@ -104,7 +108,8 @@ public static class Checks
     public const string Invariants = "final invariants";
 
     public static IReadOnlyList<string> Sequential { get; } =
-        [Result, State, Alignment, WindowBounds, Rollback, Attach, Isolation, PinBalance, Accounting, FailureAtomicity, CleanHandOver, CoreConsistency, Flushed];
+        [Result, State, Alignment, WindowBounds, Rollback, Attach, Isolation, PinBalance, Accounting, FailureAtomicity, CleanHandOver, CoreConsistency, Flushed,
+         MemlockLimit, DirtyOnClear, WriteBack];
 
     public static IReadOnlyList<string> Concurrent { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants];
 

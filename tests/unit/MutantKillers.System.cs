@@ -29,6 +29,11 @@ public sealed class SyncNamesTests
         public IKRwSemaphore CreateRwSemaphore(string name) { Created.Add("rwsem " + name); return RealSync.Instance.CreateRwSemaphore(name); }
         public IKAtomic CreateAtomic(string name, long initial) { Created.Add($"atomic {name} = {initial}"); return RealSync.Instance.CreateAtomic(name, initial); }
         public ISharedCell CreateCell(string name) { Created.Add("cell " + name); return RealSync.Instance.CreateCell(name); }
+        public ISharedWords? CreateWords(string name, int count, Func<long, (long First, long End)> covers)
+        {
+            for (int w = 0; w < count; w++) Created.Add($"word {name} word {w} [0x{covers(w).First:x}, 0x{covers(w).End:x})");
+            return RealSync.Instance.CreateWords(name, count, covers);
+        }
     }
 
     static IEnumerable<string> Proc(int pid) =>
@@ -41,7 +46,7 @@ public sealed class SyncNamesTests
         [$"atomic file {id} ({kind}) entries = 1", $"rwsem file {id} ({kind}) users", $"cell file {id} ({kind}) state"];
 
     [Fact]
-    [Spec("LOCK-1", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8")]
+    [Spec("LOCK-1", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8", "LOCK-9")]
     public void Every_lock_and_guarded_field_has_its_protocol_name()
     {
         var config = PlatformConfig.Small();
@@ -51,8 +56,14 @@ public sealed class SyncNamesTests
         foreach (var (g, pools) in new[] { (1, 4), (2, 2) })
         {
             for (int k = 0; k < pools; k++) expected.AddRange([$"spinlock table {g} pool {k}", $"cell table {g} pool {k} tces"]);
-            expected.AddRange([$"cell table {g} it_map", $"cell table {g} owner", $"atomic table {g} flush_pending = 0", $"atomic table {g} countdown = 0"]);
+            expected.AddRange([$"cell table {g} owner", $"atomic table {g} flush_pending = 0", $"atomic table {g} countdown = 0"]);
         }
+        // LOCK-9: it_map's words (one per 64 window entries) and the occupancy words, each pool's starting a word of its
+        // own (the guard bands count for the nearest pool, TBL-2), named with the entries they cover.
+        expected.AddRange(["word table 1 it_map word 0 [0x0, 0x40)", "word table 2 it_map word 0 [0x800, 0x820)",
+            "word table 1 occupancy word 0 [0x0, 0x10)", "word table 1 occupancy word 1 [0x10, 0x20)",
+            "word table 1 occupancy word 2 [0x20, 0x30)", "word table 1 occupancy word 3 [0x30, 0x44)",
+            "word table 2 occupancy word 0 [0x7fc, 0x810)", "word table 2 occupancy word 1 [0x810, 0x824)"]);
         foreach (var g in config.Groups)
         {
             expected.AddRange([$"atomic group {g.Id} opened = 0", $"atomic group {g.Id} container_users = 0", $"mutex group {g.Id} lock",

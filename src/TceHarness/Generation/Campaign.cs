@@ -114,6 +114,7 @@ public sealed class CampaignRunner(
         var guide = model is null ? obs : Observed.Parse(model.Snapshot());
         var violations = new List<Violation>();
         bool staleWritten = false;
+        var limits = config.Processes.ToDictionary(p => p.Pid, p => (p.RlimitMemlock, p.CapIpcLock));
         int i = 0;
         try
         {
@@ -136,6 +137,8 @@ public sealed class CampaignRunner(
 
                 if (model is not null && compareResults && expected != actual)
                     return Fail(i, "result", $"model returned {Errno.Describe(expected)}, implementation returned {Errno.Describe(actual)}");
+                // PROC-3: a child inherits its parent's RLIMIT_MEMLOCK and CAP_IPC_LOCK (for the EN-5 check).
+                if (cmd is ForkCmd fork && actual > 0 && limits.TryGetValue(fork.Pid, out var parent)) limits[(int)actual] = parent;
 
                 var snap = sut.Snapshot();
                 var modelSnap = model?.Snapshot();
@@ -151,6 +154,7 @@ public sealed class CampaignRunner(
                         Config = config, Index = i, Command = cmd, Result = actual, Expected = model is null ? null : expected,
                         Before = before, After = after, ModelAfter = modelAfter,
                         HostWroteStale = staleWritten,
+                        Limits = limits,
                     };
                     foreach (var check in checks)
                     {

@@ -11,9 +11,10 @@ public sealed record Platform(string Name, string Code, PlatformConfig Config)
 
 /// <summary>
 /// The machines the generators draw from. Both system page sizes (STATE-1: 4 KiB and 64 KiB), windows at offset 0
-/// and at a non-zero offset (PlatformConfig.Small has both), and RLIMIT_MEMLOCK edges (EN-5): a process whose
-/// limit covers both windows exactly, one that is one byte short of the first window, and one with no limit but
-/// CAP_IPC_LOCK.
+/// and at a non-zero offset (PlatformConfig.Small has both), RLIMIT_MEMLOCK edges (EN-5): a process whose limit
+/// covers both windows exactly, one that is one byte short of the first window, and one with no limit but
+/// CAP_IPC_LOCK; and a wide machine whose windows span several 64-entry words, start off a word boundary and have
+/// pools that do not align with words (the narrow machines' windows and pools each fit one word).
 /// </summary>
 public static class Platforms
 {
@@ -22,7 +23,12 @@ public static class Platforms
     public static Platform RlimitEdge4K { get; } = new("rlimit-edge-4k", "Platforms.RlimitEdge(12)", RlimitEdge(12));
     public static Platform RlimitEdge64K { get; } = new("rlimit-edge-64k", "Platforms.RlimitEdge(16)", RlimitEdge(16));
 
-    public static IReadOnlyList<Platform> All { get; } = [Small4K, Small64K, RlimitEdge4K, RlimitEdge64K];
+    public static Platform Wide4K { get; } = new("wide-4k", "PlatformConfig.Wide(12)", PlatformConfig.Wide(12));
+
+    /// <summary>The machines whose windows and pools fit one 64-entry word.</summary>
+    public static IReadOnlyList<Platform> Narrow { get; } = [Small4K, Small64K, RlimitEdge4K, RlimitEdge64K];
+
+    public static IReadOnlyList<Platform> All { get; } = [.. Narrow, Wide4K];
 
     /// <summary>The small machine (64-entry window at 0, 32-entry window at 0x800) with RLIMIT edges: pid 1 may lock
     /// exactly both windows' charges (EN-5: npages = it_size system pages), pid 2 is one byte short of the first

@@ -36,6 +36,18 @@ public sealed class ProgramGenerator(PlatformConfig config, Func<PlatformConfig,
     public ProgramStream Start(int seed, Workload workload) => new(config, seed, workload);
 }
 
+/// <summary>The kinds of call a generated program draws from (each workload weighs them, see ProgramStream).</summary>
+public enum CallKind
+{
+    /// <summary>The next step towards an enabled container (open, set, SET_IOMMU, ENABLE), then a map.</summary>
+    Progress,
+    OpenContainer, OpenGroup, SetContainer, SetIommu, Enable, Disable, Map, Unmap, GetInfo, GetStatus,
+    GetDeviceFd, Unset, Close, Fork, PassFd, Exit, HostAlloc, HostFree, HostStale, Inject, Mmap, Munmap,
+    CheckExtension,
+    /// <summary>Any ioctl number, random argument bytes.</summary>
+    Raw,
+}
+
 /// <summary>An incremental <see cref="ProgramGenerator"/>: <see cref="Next"/> gives the command to run next, given the
 /// guiding system's observed state after the previous ones.</summary>
 public sealed class ProgramStream
@@ -49,7 +61,10 @@ public sealed class ProgramStream
 
     /// <summary>The one thing an adversarial command gets wrong (the rest of it is valid, so the wrong thing is what
     /// decides the result).</summary>
-    enum Attack { None, Argsz, Addr, Flags, Edge, Misalign, Vaddr, Value }
+    /// <summary>AbiEdge (issue 11) aims at edges no single wrong thing reaches: an ENABLE whose charge lands at the
+    /// caller's RLIMIT_MEMLOCK, a small argsz in a struct straddling an unmapped page, a larger argsz whose bytes past
+    /// minsz a write-back must leave alone, device names that are proper prefixes or near misses of real ones.</summary>
+    enum Attack { None, Argsz, Addr, Flags, Edge, Misalign, Vaddr, Value, AbiEdge }
     Attack _attack;
 
     internal ProgramStream(PlatformConfig config, int seed, Workload workload)
@@ -73,14 +88,7 @@ public sealed class ProgramStream
         return s.Commands;
     }
 
-    // The weights of each category, per workload. Order of the columns: see Category.
-    enum Category
-    {
-        Progress, OpenContainer, OpenGroup, SetContainer, SetIommu, Enable, Disable, Map, Unmap, GetInfo, GetStatus,
-        GetDeviceFd, Unset, Close, Fork, PassFd, Exit, HostAlloc, HostFree, HostStale, Inject, Mmap, Munmap,
-        CheckExtension, Raw,
-    }
-
+    // The weights of each kind of call, per workload. Order of the columns: see CallKind.
     static readonly Dictionary<Workload, int[]> Weights = new()
     {
         //                              Prg OpC OpG SetC SetI En Dis Map Unm Inf Sta Dev Uns Cls Frk Pas Ext HAl HFr HSt Inj Mmp Mun Chk Raw
@@ -99,13 +107,8 @@ public sealed class ProgramStream
     {
         if (_pending.Count > 0) return _pending.Dequeue();
         var rng = _rng;
-        _attack = _w switch
-        {
-            Workload.Adversarial => rng.Next(9) is var a && a < 7 ? (Attack)(a + 1) : Attack.None,
-            Workload.WindowEdges => rng.Next(5) == 0 ? Attack.None : Attack.Edge,
-            _ => Attack.None,
-        };
-        var live = o.Processes.Where(p => !p.Value.Exited).Select(p => p.Key).OrderBy(x => x).ToList();
+        DrawAttack();
+        var live = Live(o);
         if (live.Count == 0) return new OpenContainerCmd(1); // every process exited: calls now give -ESRCH
         // Mostly the first live process, so sequences in one process get deep; sometimes any. QEMU is one process.
         // The main process is the first one holding an enabled container (the first live one while none does).
@@ -125,33 +128,68 @@ public sealed class ProgramStream
         var weights = Weights[_w];
         int total = weights.Sum(), roll = rng.Next(total), cat = 0;
         while (roll >= weights[cat]) roll -= weights[cat++];
-        return (Category)cat switch
+        return Draw(ctx, (CallKind)cat);
+    }
+
+    /// <summary>
+    /// A call of one kind by <paramref name="pid"/>, with this stream's argument shapes (the workload's attacks and edges):
+    /// the concurrency suite's generated threads draw their calls here, so every operation and every argument shape
+    /// of the sequential programs can run in a thread. The kind may give way to another when the state offers no
+    /// object for it (a map with no enabled container makes progress towards one, as in a program).
+    /// </summary>
+    public Command Next(Observed o, int pid, CallKind kind)
+    {
+        if (!o.Processes.ContainsKey(pid)) throw new ArgumentException($"no process {pid} in the observed state", nameof(pid));
+        DrawAttack();
+        var live = Live(o);
+        return Draw(new Ctx(o, pid, live), kind);
+    }
+
+    void DrawAttack() => _attack = _w switch
+    {
+        Workload.Adversarial => _rng.Next(9) is var a && a < 7 ? (Attack)(a + 1) : a == 7 ? Attack.AbiEdge : Attack.None,
+        Workload.WindowEdges => _rng.Next(5) == 0 ? Attack.None : Attack.Edge,
+        _ => Attack.None,
+    };
+
+    static List<int> Live(Observed o) => o.Processes.Where(p => !p.Value.Exited).Select(p => p.Key).OrderBy(x => x).ToList();
+
+    Command Draw(Ctx ctx, CallKind kind)
+    {
+        var rng = _rng;
+        var o = ctx.O;
+        var live = ctx.Live;
+        int pid = ctx.Pid;
+        return kind switch
         {
-            Category.Progress => Progress(ctx),
-            Category.OpenContainer => ctx.ContainerFds.Count < 2 ? new OpenContainerCmd(pid) : Close(ctx),
-            Category.OpenGroup => new OpenGroupCmd(pid, rng.Next(10) == 0 ? 9 : GroupId()),
-            Category.SetContainer => SetContainer(ctx),
-            Category.SetIommu => SetIommu(ctx),
-            Category.Enable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(false), ctx.ContainerFds), ctx.AllFds), Ioctls.Enable, _attack == Attack.Value ? (ulong)rng.NextInt64() : 0),
-            Category.Disable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(true), ctx.ContainerFds), ctx.AllFds), Ioctls.Disable, 0),
-            Category.Map => _w == Workload.PartialFailure ? PartialMap(ctx) : Map(ctx),
-            Category.Unmap => Unmap(ctx),
-            Category.GetInfo => GetInfo(ctx),
-            Category.GetStatus => new IoctlArgCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupGetStatus,
+            CallKind.Progress => _attack == Attack.AbiEdge ? EnableAtLimit(ctx) : Progress(ctx),
+            CallKind.OpenContainer => ctx.ContainerFds.Count < 2 ? new OpenContainerCmd(pid) : Close(ctx),
+            CallKind.OpenGroup => new OpenGroupCmd(pid, rng.Next(10) == 0 ? 9 : GroupId()),
+            CallKind.SetContainer => SetContainer(ctx),
+            CallKind.SetIommu => SetIommu(ctx),
+            CallKind.Enable when _attack == Attack.AbiEdge => EnableAtLimit(ctx),
+            CallKind.Enable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(false), ctx.ContainerFds), ctx.AllFds), Ioctls.Enable, _attack == Attack.Value ? (ulong)rng.NextInt64() : 0),
+            CallKind.Disable => new IoctlCmd(pid, PickFd(Prefer(ctx.Attached(true), ctx.ContainerFds), ctx.AllFds), Ioctls.Disable, 0),
+            CallKind.Map => _w == Workload.PartialFailure ? PartialMap(ctx) : Map(ctx),
+            CallKind.Unmap => Unmap(ctx),
+            CallKind.GetInfo => GetInfo(ctx),
+            CallKind.GetStatus when _attack == Attack.AbiEdge =>
+                EdgeStruct(ctx, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupGetStatus, Abi.GroupStatusMinsz, Abi.GroupStatus, writesBack: true),
+            CallKind.GetStatus => new IoctlArgCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupGetStatus,
                 ArgAddr(ctx, Abi.GroupStatusMinsz), Abi.GroupStatus(Argsz(Abi.GroupStatusMinsz))),
-            Category.GetDeviceFd => GetDeviceFd(ctx),
-            Category.Unset => new IoctlCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupUnsetContainer, 0),
-            Category.Close => Close(ctx),
-            Category.Fork => live.Count < MaxProcesses && o.Processes.Count < 8 ? new ForkCmd(pid) : Close(ctx),
-            Category.PassFd => ctx.AllFds.Count > 0 ? new PassFdCmd(pid, Pick(ctx.AllFds), Pick(live)) : new OpenContainerCmd(pid),
-            Category.Exit => live.Count > 1 ? new ExitCmd(pid) : _w == Workload.Lifecycle ? Close(ctx) : new ForkCmd(pid),
-            Category.HostAlloc => new HostAllocCmd(GroupId(), rng.Next(5) == 0 ? rng.Next(-1, 80) : rng.Next(1, 4)),
-            Category.HostFree => HostFree(o),
-            Category.HostStale => HostStale(),
-            Category.Inject => Inject(ctx),
-            Category.Mmap => Mmap(ctx),
-            Category.Munmap => new UnmapPageCmd(pid, (ulong)rng.Next(0x10, 0x1a)),
-            Category.CheckExtension => new IoctlCmd(pid, PickFd(ctx.ContainerFds, ctx.AllFds), Ioctls.CheckExtension, (ulong)rng.Next(4)),
+            CallKind.GetDeviceFd => GetDeviceFd(ctx),
+            CallKind.Unset => new IoctlCmd(pid, PickFd(ctx.GroupFds, ctx.AllFds), Ioctls.GroupUnsetContainer, 0),
+            CallKind.Close => Close(ctx),
+            CallKind.Fork => live.Count < MaxProcesses && o.Processes.Count < 8 ? new ForkCmd(pid) : Close(ctx),
+            CallKind.PassFd => ctx.AllFds.Count > 0 ? new PassFdCmd(pid, Pick(ctx.AllFds), Pick(live)) : new OpenContainerCmd(pid),
+            CallKind.Exit => live.Count > 1 ? new ExitCmd(pid) : _w == Workload.Lifecycle ? Close(ctx) : new ForkCmd(pid),
+            CallKind.HostAlloc => new HostAllocCmd(GroupId(), rng.Next(5) == 0 ? rng.Next(-1, 80) : rng.Next(1, 4)),
+            CallKind.HostFree => HostFree(o),
+            CallKind.HostStale => HostStale(),
+            CallKind.Inject => Inject(ctx),
+            CallKind.Mmap => Mmap(ctx),
+            CallKind.Munmap => new UnmapPageCmd(pid, (ulong)rng.Next(0x10, 0x1a)),
+            CallKind.CheckExtension => new IoctlCmd(pid, PickFd(ctx.ContainerFds, ctx.AllFds), Ioctls.CheckExtension, (ulong)rng.Next(4)),
             _ => Raw(ctx),
         };
     }
@@ -235,8 +273,56 @@ public sealed class ProgramStream
         return new IoctlCmd(c.Pid, PickFd(c.ContainerFds, c.AllFds), Ioctls.SetIommu, arg);
     }
 
-    Command GetInfo(Ctx c) =>
-        new IoctlArgCmd(c.Pid, PickFd(Prefer(c.Attached(false), c.ContainerFds), c.AllFds), Ioctls.SpaprTceGetInfo, ArgAddr(c, Abi.TceInfoMinsz), Abi.TceInfo(Argsz(Abi.TceInfoMinsz)));
+    Command GetInfo(Ctx c)
+    {
+        int fd = PickFd(Prefer(c.Attached(false), c.ContainerFds), c.AllFds);
+        if (_attack == Attack.AbiEdge) return EdgeStruct(c, fd, Ioctls.SpaprTceGetInfo, Abi.TceInfoMinsz, Abi.TceInfo, writesBack: true);
+        return new IoctlArgCmd(c.Pid, fd, Ioctls.SpaprTceGetInfo, ArgAddr(c, Abi.TceInfoMinsz), Abi.TceInfo(Argsz(Abi.TceInfoMinsz)));
+    }
+
+    /// <summary>A struct ioctl at the ABI's edges (ABI-5, ABI-8): a small argsz in a struct whose argsz field is mapped
+    /// and whose rest lies in the unmapped page after the last mapping (the minsz copy faults first: -EFAULT); or, for
+    /// an ioctl that writes back, a larger argsz whose bytes past minsz hold a pattern the write-back must leave alone.</summary>
+    IoctlArgCmd EdgeStruct(Ctx c, int fd, uint cmd, int minsz, Func<uint, byte[]> build, bool writesBack)
+    {
+        if (writesBack && _rng.Next(2) == 0)
+        {
+            uint argsz = (uint)(minsz + _rng.Next(1, 17));
+            var bytes = new byte[argsz];
+            build(argsz).CopyTo(bytes, 0);
+            bytes.AsSpan(minsz).Fill(0xa5);
+            return new IoctlArgCmd(c.Pid, fd, cmd, Script.ScratchOf(_config, c.Pid), bytes);
+        }
+        uint small = (uint)_rng.Next(0, minsz);
+        ulong at = LastMappedEnd(c) - (ulong)_rng.Next(4, minsz);
+        return new IoctlArgCmd(c.Pid, fd, cmd, at, build(small));
+    }
+
+    /// <summary>
+    /// An ENABLE at the edge of RLIMIT_MEMLOCK (EN-5): of the live processes' attached, disabled containers, the one
+    /// whose charge (it_size pages) lands closest to its process's limit, exactly at it or one page past it at best;
+    /// with none, the next step towards one in the process with the tightest non-zero limit. (Limits are the boot
+    /// processes'; CAP_IPC_LOCK holders have none.)
+    /// </summary>
+    Command EnableAtLimit(Ctx c)
+    {
+        (int Pid, int Fd, long Slack)? best = null;
+        foreach (int pid in c.Live)
+        {
+            if (_config.Processes.FirstOrDefault(p => p.Pid == pid) is not { CapIpcLock: false } limits) continue;
+            var ctx = pid == c.Pid ? c : new Ctx(c.O, pid, c.Live);
+            long room = (long)(limits.RlimitMemlock >> _config.PageShift) - ctx.Proc.LockedVm;
+            foreach (int fd in ctx.Attached(enabled: false))
+            {
+                if (ctx.ContainerOf(fd) is not { Tbl: { } g, Enabled: false }) continue;
+                long slack = room - _config.FindGroup(g)!.ItSize;
+                if (best is null || Math.Abs(slack) < Math.Abs(best.Value.Slack)) best = (pid, fd, slack);
+            }
+        }
+        if (best is { } b) return new IoctlCmd(b.Pid, b.Fd, Ioctls.Enable, 0);
+        var tight = _config.Processes.Where(p => c.Live.Contains(p.Pid) && !p.CapIpcLock && p.RlimitMemlock > 0).MinBy(p => p.RlimitMemlock);
+        return Progress(tight is null || tight.Pid == c.Pid ? c : new Ctx(c.O, tight.Pid, c.Live));
+    }
 
     Command GetDeviceFd(Ctx c)
     {
@@ -245,7 +331,9 @@ public sealed class ProgramStream
         // mostly a device of the fd's own group
         if (c.Proc.Fds.TryGetValue(gfd, out var f) && f.Kind == "group" && _rng.Next(4) != 0 && _config.FindGroup(f.Id) is { } gc)
             names = gc.Devices.ToList();
-        string name = _rng.Next(6) == 0 ? "0000:ff:00.0" : Pick(names);
+        // sometimes no such device: an unknown name, or one next to a real one (a proper prefix, a near miss)
+        string name = _rng.Next(6) == 0 ? _rng.Next(2) == 0 ? "0000:ff:00.0" : NearMiss(Pick(names)) : Pick(names);
+        if (_attack == Attack.AbiEdge) name = NearMiss(name);
         byte[] bytes = Abi.CString(name);
         ulong at = Script.ScratchOf(_config, c.Pid);
         if (_attack is Attack.Addr or Attack.Value)
@@ -256,6 +344,15 @@ public sealed class ProgramStream
         }
         return new IoctlArgCmd(c.Pid, gfd, Ioctls.GroupGetDeviceFd, at, bytes);
     }
+
+    /// <summary>A device name next to a real one (CORE-27 wants an exact match): a proper prefix, the name with a
+    /// character more, or with its last character changed.</summary>
+    string NearMiss(string name) => _rng.Next(3) switch
+    {
+        0 => name[..(name.Length - _rng.Next(1, Math.Max(2, name.Length)))],
+        1 => name + (char)('0' + _rng.Next(10)),
+        _ => name[..^1] + (char)(name[^1] == '0' ? '1' : name[^1] - 1),
+    };
 
     // ------------------------------------------------------------------ MAP and UNMAP
 
@@ -271,6 +368,7 @@ public sealed class ProgramStream
         uint flags = Flags();
         if (_attack == Attack.Edge) EdgeRange(g, ref iova, ref size);
         if (_w == Workload.Alignment ? _rng.Next(2) == 0 : _attack == Attack.Misalign) Misalign(ref vaddr, ref iova, ref size, map: true);
+        if (_attack == Attack.AbiEdge) return EdgeStruct(c, fd, Ioctls.MapDma, Abi.DmaMapMinsz, a => Abi.DmaMap(a, flags, vaddr, iova, size), writesBack: false);
         return new IoctlArgCmd(c.Pid, fd, Ioctls.MapDma, ArgAddr(c, Abi.DmaMapMinsz), Abi.DmaMap(Argsz(Abi.DmaMapMinsz), flags, vaddr, iova, size));
     }
 
@@ -327,6 +425,7 @@ public sealed class ProgramStream
         if (_attack == Attack.Edge) EdgeRange(g, ref iova, ref size);
         if (_w == Workload.Alignment ? _rng.Next(2) == 0 : _attack == Attack.Misalign) Misalign(ref vaddr, ref iova, ref size, map: false);
         uint flags = _attack == Attack.Flags ? AnyFlagBits() : 0;
+        if (_attack == Attack.AbiEdge) return EdgeStruct(c, fd, Ioctls.UnmapDma, Abi.DmaUnmapMinsz, a => Abi.DmaUnmap(a, flags, iova, size), writesBack: false);
         return new IoctlArgCmd(c.Pid, fd, Ioctls.UnmapDma, ArgAddr(c, Abi.DmaUnmapMinsz), Abi.DmaUnmap(Argsz(Abi.DmaUnmapMinsz), flags, iova, size));
     }
 

@@ -66,10 +66,19 @@ public static class PropertyCatalog
     public static PropertyDefinition Flushed { get; } =
         new("INV-9 flushed", [StepChecks.Flushed], false, [Workload.Mixed, Workload.Ownership], All, 60, 90, 220, ["INV-9"]);
 
+    // Issue 11: rules the model comparison alone used to guard, each now a targeted property.
+    public static PropertyDefinition MemlockLimit { get; } =
+        new("EN-5 memlock limit", [StepChecks.MemlockLimit], false, [Workload.Adversarial, Workload.Lifecycle, Workload.Mixed], All, 60, 90, 160, ["INV-4"]);
+    public static PropertyDefinition DirtyOnClear { get; } =
+        new("TBL-7 dirty on clear", [StepChecks.DirtyOnClear], false, [Workload.Mixed, Workload.PartialFailure, Workload.Lifecycle], All, 60, 90, 160, ["INV-3"]);
+    public static PropertyDefinition WriteBack { get; } =
+        new("ABI-8 write-back", [StepChecks.WriteBack], false, [Workload.Adversarial, Workload.Mixed], All, 60, 90, 160, ["INV-5"]);
+
     public static IReadOnlyList<PropertyDefinition> Every { get; } =
     [
         DifferentialMixed, DifferentialQemu, DifferentialAdversarial, Alignment, WindowBounds, Rollback, Attach,
         Isolation, PinBalance, Accounting, CleanHandOver, CoreConsistency, FailureAtomicity, Flushed,
+        MemlockLimit, DirtyOnClear, WriteBack,
     ];
 
     /// <summary>Every check of every property, once (the finding scripts run them all).</summary>

@@ -28,6 +28,15 @@ public sealed class StepFacts
     public Observed? ModelAfter { get; init; }
     /// <summary>The run so far wrote stale host TCEs (HOST-6): host-owned windows may then hold any value (INV-1).</summary>
     public bool HostWroteStale { get; init; }
+
+    /// <summary>Each process's RLIMIT_MEMLOCK and CAP_IPC_LOCK, boot processes and the children forked so far (PROC-3:
+    /// a child inherits its parent's); null: the boot processes of <see cref="Config"/> only.</summary>
+    public IReadOnlyDictionary<int, (ulong Rlimit, bool CapIpcLock)>? Limits { get; init; }
+
+    /// <summary>A process's limits (<see cref="Limits"/>), or null when unknown.</summary>
+    public (ulong Rlimit, bool CapIpcLock)? LimitsOf(int pid) =>
+        Limits is { } l ? l.TryGetValue(pid, out var x) ? x : null
+        : Config.Processes.FirstOrDefault(p => p.Pid == pid) is { } b ? (b.RlimitMemlock, b.CapIpcLock) : null;
 }
 
 /// <summary>A property of one step, judged from what the system shows (never from its internals), so the same check
@@ -79,6 +88,9 @@ public static class StepChecks
         InvariantChecker.CheckFailureAtomicity(f.BeforeWithSource, f.After, allow, v);
 
     public static StepCheck Alignment { get; } = new AlignmentCheck();
+    public static StepCheck MemlockLimit { get; } = new MemlockLimitCheck();
+    public static StepCheck DirtyOnClear { get; } = new DirtyOnClearCheck();
+    public static StepCheck WriteBack { get; } = new WriteBackCheck();
     public static StepCheck WindowBounds { get; } = new WindowBoundsCheck();
     public static StepCheck Rollback { get; } = new RollbackCheck();
     public static StepCheck Attach { get; } = new AttachCheck();
@@ -308,6 +320,92 @@ public static class StepChecks
             return hw | perms;
         }
     }
+
+    /// <summary>EN-5: a successful ENABLE never leaves the caller's <c>locked_vm</c> above its RLIMIT_MEMLOCK (in whole
+    /// system pages) unless the caller has CAP_IPC_LOCK. Judged from the state after the call and the caller's limits.</summary>
+    sealed class MemlockLimitCheck : StepCheck
+    {
+        public override string Name => "EN-5 memlock limit";
+
+        public override void Check(StepFacts f, List<Violation> v)
+        {
+            if (f.Result != 0 || IoctlOf(f.Command) is not { Cmd: var cmd, Pid: var pid } || cmd != Ioctls.Enable) return;
+            if (f.LimitsOf(pid) is not { } limits || limits.CapIpcLock) return;
+            if (!f.After.Processes.TryGetValue(pid, out var p)) return;
+            long limit = (long)(limits.Rlimit >> f.Config.PageShift);
+            if (p.LockedVm > limit)
+                v.Add(new("EN-5", $"{Describe(f)} succeeded and left pid {pid}'s locked_vm at {p.LockedVm} pages, above its RLIMIT_MEMLOCK " +
+                                  $"of {limits.Rlimit} bytes ({limit} whole pages), without CAP_IPC_LOCK"));
+        }
+    }
+
+    /// <summary>TBL-7: a page whose WRITE mapping was cleared is dirty (the device may have written it). Every in-use WRITE
+    /// TCE of a container's window before the call that is gone after it must have left its frame dirty.</summary>
+    sealed class DirtyOnClearCheck : StepCheck
+    {
+        public override string Name => "TBL-7 dirty on clear";
+
+        public override void Check(StepFacts f, List<Violation> v)
+        {
+            foreach (var gc in f.Config.Groups)
+            {
+                if (!f.Before.Tables.TryGetValue(gc.Id, out var t0) || t0.Owner is null || !f.After.Tables.TryGetValue(gc.Id, out var t1)) continue;
+                foreach (var (e, tce) in t0.Tces)
+                {
+                    if (!InWindow(gc, e) || !Abi.InUse(tce) || (tce & Abi.TcePciWrite) == 0) continue;
+                    if (t1.Tces.TryGetValue(e, out var now) && now == tce) continue;       // still mapped
+                    long pfn = InvariantChecker.Frame(f.Config, tce);
+                    if (pfn < 0 || pfn >= f.Config.PhysicalPages || !f.After.Pages.TryGetValue(pfn, out var page)) continue;
+                    if (!page.Dirty)
+                        v.Add(new("TBL-7", $"{Describe(f)} cleared table {gc.Id} entry 0x{e:x} = 0x{tce:x}, a WRITE mapping of frame 0x{pfn:x}, " +
+                                           "and the frame is not dirty: what the device wrote there may be lost"));
+                }
+            }
+        }
+    }
+
+    /// <summary>ABI-8, ABI-6: an ioctl that writes back (GET_INFO, GROUP_GET_STATUS) writes its <c>minsz</c> bytes at its
+    /// argument, argsz as it was read, and nothing else; no other call writes user memory at all. Judged byte by byte
+    /// from the memory before the call (its struct staged) and after it.</summary>
+    sealed class WriteBackCheck : StepCheck
+    {
+        public override string Name => "ABI-8 write-back";
+
+        public override void Check(StepFacts f, List<Violation> v)
+        {
+            var io = IoctlOf(f.Command);
+            int minsz = io is null ? 0 : io.Value.Cmd == Ioctls.SpaprTceGetInfo ? Abi.TceInfoMinsz : io.Value.Cmd == Ioctls.GroupGetStatus ? Abi.GroupStatusMinsz : 0;
+            int reported = 0;
+            foreach (var key in f.Before.Memory.Keys.Union(f.After.Memory.Keys))
+            {
+                var before = Chunk(f.Before, key);
+                var after = Chunk(f.After, key);
+                for (int i = 0; i < 16; i++)
+                {
+                    if (before[i] == after[i]) continue;
+                    long offset = key.Offset + i;
+                    // Allowed: bytes 4 .. minsz of the struct (after argsz), through a mapping of the caller.
+                    bool allowed = minsz > 0 && f.Before.Processes.TryGetValue(io!.Value.Pid, out var p) && p.Vm.Any(m =>
+                        m.Value.Pfn == key.Pfn && ((m.Key << f.Config.PageShift) + (ulong)offset) - io.Value.Arg is var at && at >= 4 && at < (ulong)minsz);
+                    if (allowed) continue;
+                    if (reported++ < 4)
+                        v.Add(new("ABI-8", $"{Describe(f)} wrote frame 0x{key.Pfn:x} byte 0x{offset:x} (0x{before[i]:x2} -> 0x{after[i]:x2}), " +
+                                           (minsz > 0 ? $"outside the {minsz}-byte write-back after argsz at 0x{io!.Value.Arg:x}" : "a call that writes no user memory")));
+                }
+            }
+        }
+
+        static byte[] Chunk(Observed o, (long Pfn, long Offset) key) =>
+            o.Memory.TryGetValue(key, out var hex) ? Convert.FromHexString(hex) : new byte[16];
+    }
+
+    /// <summary>The caller, number and argument of an ioctl (staged or plain), or null for other calls.</summary>
+    static (int Pid, uint Cmd, ulong Arg)? IoctlOf(Command c) => c switch
+    {
+        IoctlCmd i => (i.Pid, i.Cmd, i.Arg),
+        IoctlArgCmd a => (a.Pid, a.Cmd, a.Addr),
+        _ => null,
+    };
 
     static string Describe(StepFacts f) => $"step {f.Index + 1} ({f.Command.Describe()})";
 

@@ -10,7 +10,9 @@ namespace TceVerify.Impl.Mm;
 /// has completed; the process exited only once its files are closed).
 /// </summary>
 /// <remarks>Variant hooks: <see cref="Close"/> and <see cref="Exit"/> (the literal code of FIND-13, FIND-16 and
-/// FIND-18 removes the fd, or marks the process exited, while other calls of the process still run).</remarks>
+/// FIND-18 removes the fd, or marks the process exited, while other calls of the process still run);
+/// <see cref="InstallsAlone"/>, <see cref="LockFork"/> and <see cref="UnlockFork"/> (FIND-22's literal code numbers and
+/// installs in separate steps beside the process's other calls).</remarks>
 internal class CallLifetime(TaskList tasks)
 {
     protected TaskList Tasks => tasks;
@@ -24,6 +26,33 @@ internal class CallLifetime(TaskList tasks)
     internal static void Leave(Process p) => p.ExitLock.UpRead();
 
     internal static void LeaveExclusive(Process p) => p.ExitLock.UpWrite();
+
+    /// <summary>Whether a call that installs fds in a process or copies it (open_container, open_group, pass_fd into it,
+    /// fork) runs alone in that process (LOCK-8, FIND-22).</summary>
+    protected internal virtual bool InstallsAlone => true;
+
+    /// <summary>PROC-1 for a call that installs fds or copies the process (<see cref="InstallsAlone"/>).</summary>
+    internal Process? EnterInstalling(int pid) => Enter(pid, InstallsAlone);
+
+    internal void LeaveInstalling(Process p)
+    {
+        if (InstallsAlone) p.ExitLock.UpWrite();
+        else p.ExitLock.UpRead();
+    }
+
+    /// <summary>The receiving process's exit lock for fd passing (PROC-4): for writing, as it gets an fd.</summary>
+    internal void LockReceiver(Process p)
+    {
+        if (InstallsAlone) p.ExitLock.DownWrite();
+        else p.ExitLock.DownRead();
+    }
+
+    internal void UnlockReceiver(Process p) => LeaveInstalling(p);
+
+    /// <summary>fork's lock, from the child's pid to its publication: children appear in pid order (LOCK-8, FIND-22).</summary>
+    protected internal virtual void LockFork() => tasks.ForkLock.Lock();
+
+    protected internal virtual void UnlockFork() => tasks.ForkLock.Unlock();
 
     protected Process? Enter(int pid, bool exclusive)
     {

@@ -21,11 +21,21 @@ internal partial class IommuTable
         return 0;
     }
 
+    /// <summary>One build on its own (<see cref="Build(long, ulong, ref long)"/>), taking the countdown and giving back the rest.</summary>
+    internal int Build(long entry, ulong tce)
+    {
+        long countdown = TakeCountdown();
+        int ret = Build(entry, tce, ref countdown);
+        ReturnCountdown(countdown);
+        return ret;
+    }
+
     /// <summary>
     /// TBL-5 build(entry, tce): under the entry's pool lock, an entry in use is never replaced (-EBUSY);
     /// otherwise the platform write, which HOST-7 may fail with -EIO, sets the TCE and flush_pending.
+    /// <paramref name="countdown"/> is the HOST-7 countdown the caller took (<see cref="TakeCountdown"/>).
     /// </summary>
-    internal int Build(long entry, ulong tce)
+    internal int Build(long entry, ulong tce, ref long countdown)
     {
         if (entry < StorageStart || entry >= StorageEnd) return -Errno.EIO; // TBL-2: the hypervisor rejects it
         int k = PoolOf(entry);
@@ -37,12 +47,12 @@ internal partial class IommuTable
             BuildUnlockPool(k);
             return ret;
         }
-        if (_countdown.Read() != 0 && _countdown.DecrementIfPositive() == 0)
+        if (countdown != 0 && --countdown == 0)
         {
             BuildUnlockPool(k);
             return -Errno.EIO;                                              // HOST-7: the injected failure
         }
-        StoreTce(entry, tce);
+        StoreTce(k, entry, tce);
         _flushPending.Set(1);                                               // TBL-5
         BuildUnlockPool(k);
         return 0;
@@ -54,13 +64,22 @@ internal partial class IommuTable
     /// </summary>
     internal int PutUserMode(in Current cur, long entry, ulong tce)
     {
+        long countdown = TakeCountdown();
+        int ret = PutUserMode(cur, entry, tce, ref countdown);
+        ReturnCountdown(countdown);
+        return ret;
+    }
+
+    /// <summary>TBL-6 with the HOST-7 countdown the caller took (<see cref="TakeCountdown"/>).</summary>
+    internal int PutUserMode(in Current cur, long entry, ulong tce, ref long countdown)
+    {
         var mm = cur.Mm;
         if (mm is null) return -Errno.EFAULT;                                // TBL-6: current has no mm
         ulong pageMask = ~((1UL << PageShift) - 1);
         int ret = mm.GetUserPage(tce & pageMask, (tce & Abi.TcePciWrite) != 0, out long pfn); // TBL-6
         if (ret != 0) return ret;                                           // TBL-6: -EFAULT, nothing pinned
         ulong hwaddr = ((ulong)pfn << PageShift) + (tce & ~pageMask & Abi.IommuPageMask);
-        ret = Build(entry, hwaddr | (tce & Abi.TcePermMask));
+        ret = Build(entry, hwaddr | (tce & Abi.TcePermMask), ref countdown);
         if (ret != 0) PutUserModeUndo(pfn);                                  // TBL-6: undo the pin, dirty untouched
         return ret;
     }
@@ -99,6 +118,32 @@ internal partial class IommuTable
         return ret;
     }
 
+    /// <summary>
+    /// HOST-7 under concurrency (LOCK-7): the builds of one MAP consume the countdown as one step. The MAP takes it
+    /// whole before its first build (the table's countdown reads 0 meanwhile) and gives back what its writes left
+    /// (<see cref="ReturnCountdown"/>); an inject made in between then takes effect after the MAP, as if it came later.
+    /// Taken one write at a time, an inject could land between two writes of one MAP, which no order of the two
+    /// calls explains.
+    /// </summary>
+    internal long TakeCountdown()
+    {
+        while (true)
+        {
+            long c = _countdown.Read();
+            if (c == 0 || _countdown.CompareExchange(c, 0) == c) return c;
+        }
+    }
+
+    /// <summary>HOST-7: gives back what <see cref="TakeCountdown"/> took and the writes left, unless an inject set the
+    /// countdown meanwhile (it then stands: the inject comes after the MAP). Catalog hook: how the rest goes back.</summary>
+    protected internal virtual void ReturnCountdown(long left)
+    {
+        if (left != 0) _countdown.CompareExchange(0, left);
+    }
+
+    /// <summary>A plain store of the HOST-7 countdown (for a catalog variant).</summary>
+    protected internal void StoreCountdown(long value) => _countdown.Set(value);
+
     /// <summary>TBL-8 flush: the device drops its cached translations.</summary>
     internal void Flush() => _flushPending.Set(0);
 
@@ -110,17 +155,14 @@ internal partial class IommuTable
     internal int TakeOwnership(int ownerId)
     {
         OwnershipLockPools();                                   // TBL-9, LOCK-4 (FIND-9)
-        _itMapCell.Write();
-        if (ItOffset == 0) Bitmap.Clear(_itMap, 0);             // TBL-9: the reserved bit does not count
-        _itMapCell.Read();
-        if (Bitmap.AnySet(_itMap, 0, ItSize))
+        if (ItOffset == 0) Bitmap.Clear(_itMap, 0, _itMapWords); // TBL-9: the reserved bit does not count
+        if (Bitmap.AnySet(_itMap, 0, ItSize, _itMapWords))
         {
             TakeOwnershipRestoreBit0();                         // TBL-9 (FIND-7): the table unchanged
             OwnershipUnlockPools();
             return -Errno.EBUSY;                                // TBL-9: the host still has mappings
         }
-        _itMapCell.Write();
-        Bitmap.SetRange(_itMap, 0, ItSize);                     // TBL-9: the host allocator finds nothing free
+        Bitmap.SetRange(_itMap, 0, ItSize, _itMapWords);        // TBL-9: the host allocator finds nothing free
         TakeOwnershipClearWindow();                             // TBL-9 (FIND-8): every leftover zeroed, no put
         OwnershipFlush();                                       // TBL-9 (FIND-10)
         _ownerCell.Write();
@@ -137,9 +179,8 @@ internal partial class IommuTable
     {
         OwnershipLockPools();                                   // TBL-10, LOCK-4 (FIND-9)
         ClearWindowLocked(put: true);                           // TBL-10: as TBL-7
-        _itMapCell.Write();
-        Array.Clear(_itMap);                                    // TBL-10
-        if (ItOffset == 0) Bitmap.Set(_itMap, 0);               // TBL-10, TBL-1
+        Bitmap.ClearRange(_itMap, 0, ItSize, _itMapWords);      // TBL-10
+        if (ItOffset == 0) Bitmap.Set(_itMap, 0, _itMapWords);  // TBL-10, TBL-1
         OwnershipFlush();                                       // TBL-10 (FIND-10)
         _ownerCell.Write();
         _owner = 0;                                             // TBL-10: back to the host
@@ -157,7 +198,7 @@ internal partial class IommuTable
     /// <summary>TBL-9 error path: bit 0 set again when it_offset is 0. FIND-7's literal code forgets it.</summary>
     protected internal virtual void TakeOwnershipRestoreBit0()
     {
-        if (ItOffset == 0) Bitmap.Set(_itMap, 0);
+        if (ItOffset == 0) Bitmap.Set(_itMap, 0, _itMapWords);
     }
 
     /// <summary>TBL-9: leftovers cleared without a put (nobody here pinned them). FIND-8's literal code puts them.</summary>
@@ -186,4 +227,11 @@ internal partial class IommuTable
 
     /// <summary>Counterpart of <see cref="HostAllocLockPools"/>.</summary>
     protected internal virtual void HostAllocUnlockPools() => UnlockAllPools();
+
+    /// <summary>HOST-5: the host free holds every pool lock (LOCK-4): it clears it_map bits, whose words pools share
+    /// (LOCK-9), whatever the range <c>[entry, end)</c> it frees.</summary>
+    protected internal virtual void HostFreeLockPools(long entry, long end) => LockAllPools();
+
+    /// <summary>Counterpart of <see cref="HostFreeLockPools"/>.</summary>
+    protected internal virtual void HostFreeUnlockPools(long entry, long end) => UnlockAllPools();
 }

@@ -13,22 +13,20 @@ internal partial class IommuTable
     {
         if (n < 1 || n > ItSize) return -Errno.EINVAL;          // HOST-4
         HostAllocLockPools();                                   // HOST-4, LOCK-4
-        _itMapCell.Read();
-        long rel = Bitmap.FindClearRun(_itMap, ItSize, n);
+        long rel = Bitmap.FindClearRun(_itMap, ItSize, n, _itMapWords);
         if (rel < 0)
         {
             HostAllocUnlockPools();
             return -Errno.ENOSPC;                               // HOST-4: no free run (or a container owns it)
         }
-        _itMapCell.Write();
-        Bitmap.SetRange(_itMap, rel, rel + n);
+        Bitmap.SetRange(_itMap, rel, rel + n, _itMapWords);
         long first = ItOffset + rel, end = first + n;
         for (long pos = first; pos < end;)
         {
             int k = PoolOf(pos);
             long segEnd = Math.Min(end, PoolEnd(k));
             _poolTces[k].Write();
-            for (long e = pos; e < segEnd; e++) StoreTce(e, Memory.HostTce(e));
+            for (long e = pos; e < segEnd; e++) StoreTce(k, e, Memory.HostTce(e));
             pos = segEnd;
         }
         // Stryker disable once Statement : Flush() follows under the same locks; kept because the flush is what a broken variant drops.
@@ -47,8 +45,7 @@ internal partial class IommuTable
         if (n < 1) return -Errno.EINVAL;                                            // HOST-5
         if (entry < ItOffset || n > WindowEnd - entry) return -Errno.EINVAL;        // HOST-5: window (n >= 1)
         long end = entry + n;
-        LockAllPools();                                                             // HOST-5, LOCK-4
-        _itMapCell.Read();
+        HostFreeLockPools(entry, end);                                              // HOST-5, LOCK-4
         for (long pos = entry; pos < end;)
         {
             int k = PoolOf(pos);
@@ -56,9 +53,9 @@ internal partial class IommuTable
             _poolTces[k].Read();
             for (long e = pos; e < segEnd; e++)
             {
-                if (!Bitmap.Test(_itMap, e - ItOffset) || LoadTce(e) != Memory.HostTce(e))
+                if (!Bitmap.Test(_itMap, e - ItOffset, _itMapWords) || LoadTce(e) != Memory.HostTce(e))
                 {
-                    UnlockAllPools();
+                    HostFreeUnlockPools(entry, end);
                     return -Errno.EINVAL;                                           // HOST-5: not the host's mapping
                 }
             }
@@ -69,15 +66,14 @@ internal partial class IommuTable
             int k = PoolOf(pos);
             long segEnd = Math.Min(end, PoolEnd(k));
             _poolTces[k].Write();
-            for (long e = pos; e < segEnd; e++) StoreTce(e, 0);                     // HOST-5: no put, host memory
+            for (long e = pos; e < segEnd; e++) StoreTce(k, e, 0);                  // HOST-5: no put, host memory
             pos = segEnd;
         }
         // Stryker disable once Statement : Flush() follows under the same locks; kept because the flush is what a broken variant drops.
         _flushPending.Set(1);
-        _itMapCell.Write();
-        Bitmap.ClearRange(_itMap, entry - ItOffset, end - ItOffset);
+        Bitmap.ClearRange(_itMap, entry - ItOffset, end - ItOffset, _itMapWords);
         Flush();                                                                    // HOST-5
-        UnlockAllPools();
+        HostFreeUnlockPools(entry, end);
         return 0;
     }
 
@@ -97,7 +93,7 @@ internal partial class IommuTable
             return -Errno.EBUSY;                                                    // HOST-6: a container owns it
         }
         _poolTces[k].Write();
-        StoreTce(entry, tce);
+        StoreTce(k, entry, tce);
         // Stryker disable once Statement : Flush() follows before the call returns and nothing reads the flag in between.
         _flushPending.Set(1);
         _poolLock[k].Unlock();

@@ -14,9 +14,14 @@ namespace TceVerify.Impl.Platform;
 /// <remarks>
 /// Storage: a flat <c>ulong[]</c> of TCEs indexed by <c>entry - StorageStart</c>, plus an occupancy bitmap
 /// <see cref="_nonZero"/> (bit set iff the TCE is non-zero) kept exact by <see cref="StoreTce"/>,
-/// so clears visit only live entries, 64 at a time. <c>it_map</c> is a bitmap of the window (bit i is entry
-/// <c>ItOffset + i</c>). Sync hooks are coarse: one cell per pool for its TCE range, one for it_map, one for
-/// the owner, and atomics for flush_pending and the countdown, which any pool may touch.
+/// so clears visit only live entries, 64 at a time. Each pool's occupancy bits start a word of their own, so no
+/// occupancy word is shared by two pools and the pool lock alone guards every word its entries use (LOCK-9);
+/// before issue 11 the bits were flat (bit i was storage entry i), and two host writes in different pools of one
+/// word lost one another's bit. <c>it_map</c> is a bitmap of the window (bit i is entry <c>ItOffset + i</c>);
+/// its words are shared by pools and only whole-table operations, holding every pool lock, touch it (LOCK-4).
+/// Sync hooks: one cell per pool for its TCE range, one cell per word of each bitmap (a read-modify-write of a
+/// word is a read and then a write, so a lost update is a schedule), one for the owner, and atomics for
+/// flush_pending and the countdown, which any pool may touch.
 /// </remarks>
 internal partial class IommuTable
 {
@@ -40,7 +45,10 @@ internal partial class IommuTable
     readonly long _poolSize;
     readonly IKMutex[] _poolLock;
     readonly ISharedCell[] _poolTces;
-    readonly ISharedCell _itMapCell;
+    /// <summary>The occupancy bit of pool k's first storage entry (<see cref="PoolFirst"/>).</summary>
+    readonly long[] _occupancyBase;
+    readonly ISharedWords? _itMapWords;
+    readonly ISharedWords? _occupancyWords;
     readonly ISharedCell _ownerCell;
     readonly IKAtomic _flushPending;
     readonly IKAtomic _countdown;
@@ -60,7 +68,6 @@ internal partial class IommuTable
         // Stryker disable once Arithmetic : a longer array than the storage is never indexed past StorageEnd - StorageStart (Build checks the storage range).
         long storage = StorageEnd - StorageStart;
         _tce = new ulong[storage];
-        _nonZero = new ulong[Bitmap.Words(storage)];
         _itMap = new ulong[Bitmap.Words(ItSize)];
 
         // TBL-3: Pools contiguous pools of ceil(it_size / Pools) entries; only pools that hold an entry exist.
@@ -73,17 +80,55 @@ internal partial class IommuTable
             _poolLock[k] = sync.CreateSpinLock($"table {GroupId} pool {k}");
             _poolTces[k] = sync.CreateCell($"table {GroupId} pool {k} tces");
         }
-        _itMapCell = sync.CreateCell($"table {GroupId} it_map");
+        // LOCK-9: each pool's occupancy bits start a word of their own (a catalog variant lays them out flat).
+        _occupancyBase = new long[pools];
+        bool perPool = OccupancyWordsPerPool;
+        long bits = 0;
+        for (int k = 0; k < pools; k++)
+        {
+            long size = PoolEnd(k) - PoolFirst(k);
+            _occupancyBase[k] = perPool ? bits : PoolFirst(k) - StorageStart;
+            bits = perPool ? bits + ((size + 63) & ~63L) : PoolEnd(k) - StorageStart;
+        }
+        _nonZero = new ulong[Bitmap.Words(bits)];
+        _itMapWords = sync.CreateWords($"table {GroupId} it_map", _itMap.Length,
+            w => (ItOffset + 64 * w, Math.Min(WindowEnd, ItOffset + 64 * w + 64)));
+        _occupancyWords = sync.CreateWords($"table {GroupId} occupancy", _nonZero.Length, OccupancyCovers);
         _ownerCell = sync.CreateCell($"table {GroupId} owner");
         _flushPending = sync.CreateAtomic($"table {GroupId} flush_pending", 0);
         _countdown = sync.CreateAtomic($"table {GroupId} countdown", 0);
 
         // STATE-5 / TBL-2: the guard entries below the window hold the host's mappings of the memory next to it;
-        // the window and the guard band above are free.
-        for (long e = StorageStart; e < ItOffset; e++) StoreTce(e, Memory.HostTce(e));
+        // the window and the guard band above are free. (No other thread sees the table yet: no hooks.)
+        for (long e = StorageStart; e < ItOffset; e++)
+        {
+            _tce[e - StorageStart] = Memory.HostTce(e);
+            Bitmap.Set(_nonZero, OccupancyBit(0, e));
+        }
         // TBL-1: bus address 0 is never handed out by the host allocator.
         if (ItOffset == 0) Bitmap.Set(_itMap, 0);
     }
+
+    /// <summary>The occupancy bit of storage entry <paramref name="entry"/> of pool <paramref name="k"/>.</summary>
+    long OccupancyBit(int k, long entry) => _occupancyBase[k] + (entry - PoolFirst(k));
+
+    /// <summary>The storage entries whose occupancy bits word <paramref name="w"/> holds (for the word's lock rule).</summary>
+    (long First, long End) OccupancyCovers(long w)
+    {
+        long first = long.MaxValue, end = long.MinValue;
+        for (int k = 0; k < _occupancyBase.Length; k++)
+        {
+            long lo = Math.Max(_occupancyBase[k], w << 6), hi = Math.Min(OccupancyBit(k, PoolEnd(k)), (w + 1) << 6);
+            if (lo >= hi) continue;
+            first = Math.Min(first, PoolFirst(k) + lo - _occupancyBase[k]);
+            end = Math.Max(end, PoolFirst(k) + hi - _occupancyBase[k]);
+        }
+        return (first, end);
+    }
+
+    /// <summary>Catalog hook, read once by the constructor: whether each pool's occupancy bits start a word of their
+    /// own (LOCK-9). The flat layout, where a word holds the bits of neighbouring pools, is the code before issue 11.</summary>
+    protected internal virtual bool OccupancyWordsPerPool => true;
 
     /// <summary>One past the last entry of the window.</summary>
     internal long WindowEnd => ItOffset + ItSize;
@@ -123,35 +168,55 @@ internal partial class IommuTable
 
     // ---------------------------------------------------------------- storage primitives (callers hold the pool lock)
 
-    /// <summary>Writes one storage entry and keeps the occupancy bitmap exact.</summary>
-    void StoreTce(long entry, ulong value)
+    /// <summary>Writes one storage entry of pool <paramref name="k"/> and keeps the occupancy bitmap exact.</summary>
+    void StoreTce(int k, long entry, ulong value)
     {
-        long idx = entry - StorageStart;
-        _tce[idx] = value;
-        if (value != 0) Bitmap.Set(_nonZero, idx);
-        else Bitmap.Clear(_nonZero, idx);
+        _tce[entry - StorageStart] = value;
+        if (value != 0) Bitmap.Set(_nonZero, OccupancyBit(k, entry), _occupancyWords);
+        else Bitmap.Clear(_nonZero, OccupancyBit(k, entry), _occupancyWords);
     }
 
     ulong LoadTce(long entry) => _tce[entry - StorageStart];
 
     /// <summary>
-    /// Clears every in-use TCE of <c>[first, end)</c> (storage entries, one pool's range, its lock held) in
+    /// Clears every in-use TCE of <c>[first, end)</c> (storage entries, the locks of their pools held) in
     /// ascending order, or with <paramref name="inUseOnly"/> false every non-zero one (TBL-9); with
     /// <paramref name="put"/>, each in-use old value's page gets its dirty bit if it had WRITE and is put (TBL-7).
     /// Skips empty 64-entry words. Returns how many entries were cleared.
     /// </summary>
     protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly = true)
     {
-        long lo = first - StorageStart, hi = end - StorageStart;
+        long cleared = 0;
+        for (long pos = first; pos < end;)
+        {
+            int k = PoolOf(pos);
+            long segEnd = Math.Min(end, PoolEnd(k));
+            cleared += ClearPoolRangeLocked(k, pos, segEnd, put, inUseOnly);
+            pos = segEnd;
+        }
+        return cleared;
+    }
+
+    /// <summary>The entry one past the last entry of pool <paramref name="k"/> whose occupancy bit shares a word with
+    /// <paramref name="entry"/>'s (for a catalog variant).</summary>
+    protected internal long OccupancyWordEnd(int k, long entry) => Math.Min(PoolEnd(k), entry + 64 - (OccupancyBit(k, entry) & 63));
+
+    /// <summary><see cref="ClearRangeLocked"/> within pool <paramref name="k"/>, whose occupancy bits are contiguous.
+    /// Catalog hook: the word-by-word scan.</summary>
+    protected internal virtual long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly)
+    {
+        long lo = OccupancyBit(k, first), hi = OccupancyBit(k, end);
+        long toTce = PoolFirst(k) - StorageStart - _occupancyBase[k];   // occupancy bit -> index into _tce
         // Stryker disable once Equality : for lo == hi the one word visited is masked to nothing (or there is none).
         if (lo >= hi) return 0;
         long cleared = 0;
         long wFirst = Bitmap.WordOf(lo), wLast = Bitmap.WordOf(hi - 1);
         var nonZero = _nonZero;
         var tces = _tce;
+        var words = _occupancyWords;
         for (long w = wFirst; w <= wLast; w++)
         {
-            ulong bits = nonZero[w];
+            ulong bits = Bitmap.Load(nonZero, w, words);
             // Stryker disable once Statement : a fast path; with no bit set the loop below clears nothing.
             if (bits == 0) continue;
             if (w == wFirst) bits &= ~0UL << (int)(lo & 63);
@@ -161,7 +226,7 @@ internal partial class IommuTable
             {
                 int bit = System.Numerics.BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                long idx = (w << 6) + bit;
+                long idx = (w << 6) + bit + toTce;
                 ulong old = tces[idx];
                 bool inUse = Abi.InUse(old);
                 if (inUseOnly && !inUse) continue; // a value without permissions is not a mapping (TBL-7)
@@ -172,7 +237,8 @@ internal partial class IommuTable
                 // Stryker disable once Update : callers only ask whether the count is zero.
                 cleared++;
             }
-            nonZero[w] &= ~done;
+            // Stryker disable once Statement : with done == 0 the update would store the word unchanged.
+            if (done != 0) Bitmap.Update(nonZero, w, 0, done, words);
         }
         return cleared;
     }
@@ -203,13 +269,24 @@ internal partial class IommuTable
     // ---------------------------------------------------------------- observation (quiescent, for the snapshot)
 
     // Stryker disable all : a test oracle, not driver behaviour.
-    /// <summary>For the white-box tests: the occupancy bitmap marks exactly the non-zero storage entries.</summary>
+    /// <summary>For the white-box tests: the occupancy bitmap marks exactly the non-zero storage entries (and no
+    /// padding bit is set).</summary>
     internal bool OccupancyIsExact()
     {
-        for (long i = 0; i < _tce.Length; i++)
-            if (Bitmap.Test(_nonZero, i) != (_tce[i] != 0)) return false;
-        return true;
+        long nonZero = 0, set = 0;
+        for (long e = StorageStart; e < StorageEnd; e++)
+        {
+            bool used = _tce[e - StorageStart] != 0;
+            if (Bitmap.Test(_nonZero, OccupancyBit(PoolOf(e), e)) != used) return false;
+            if (used) nonZero++;
+        }
+        foreach (var word in _nonZero) set += System.Numerics.BitOperations.PopCount(word);
+        return set == nonZero;
     }
+
+    /// <summary>For the white-box tests: the storage entries each occupancy word covers.</summary>
+    internal IReadOnlyList<(long First, long End)> OccupancyWordsForTests() =>
+        Enumerable.Range(0, _nonZero.Length).Select(w => OccupancyCovers(w)).ToList();
     // Stryker restore all
 
     internal int OwnerForDump => _owner;

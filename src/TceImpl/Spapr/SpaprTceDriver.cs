@@ -125,7 +125,7 @@ internal class SpaprTceDriver
         BinaryPrimitives.WriteUInt32LittleEndian(info[4..], 0);                                       // flags
         BinaryPrimitives.WriteUInt32LittleEndian(info[8..], (uint)(tbl.ItOffset << Abi.IommuPageShift)); // start
         BinaryPrimitives.WriteUInt32LittleEndian(info[12..], (uint)(tbl.ItSize << Abi.IommuPageShift));  // size
-        if (UserAccess.CopyToUser(cur, arg, info) != 0) return -Errno.EFAULT;         // INFO-1, ABI-6
+        if (InfoWriteBack(cur, arg, info, BinaryPrimitives.ReadUInt32LittleEndian(info)) != 0) return -Errno.EFAULT; // INFO-1, ABI-6, ABI-8
         return 0;
     }
 
@@ -174,11 +174,13 @@ internal class SpaprTceDriver
         // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
         long first = (long)(iova >> Abi.IommuPageShift);
         ulong built = 0;
+        long countdown = tbl.TakeCountdown();                                          // HOST-7, LOCK-7: one step per MAP
         for (; built < npages; built++)
         {
-            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift)); // MAP-10 -> TBL-6
+            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift), ref countdown); // MAP-10 -> TBL-6
             if (ret != 0) break;                                                       // MAP-10: first error stops
         }
+        tbl.ReturnCountdown(countdown);
         if (ret != 0) MapUnwind(tbl, first, (long)built);                              // MAP-11 -> TBL-7
         FlushTable(tbl, DriverOp.Map);                                                 // MAP-12 -> TBL-8
         return ret;                                                                    // MAP-13
@@ -252,8 +254,7 @@ internal class SpaprTceDriver
         LockMm(mm, DriverOp.Enable);                          // EN-5, LOCK-5
         mm.LockedVmCell.Write();
         long locked = mm.LockedVm + npages;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
-        long limit = (long)(mm.RlimitMemlock >> Ctx.PageShift);
+        long limit = ChargeLimitPages(mm);                    // EN-5
         if (locked > limit && !mm.CapIpcLock)
         {
             UnlockMm(mm, DriverOp.Enable);
@@ -362,6 +363,13 @@ internal class SpaprTceDriver
 
     /// <summary>INFO-1, ABI-8: argsz below minsz.</summary>
     protected internal virtual int InfoArgszCheck(uint argsz) => argsz < Abi.TceInfoMinsz ? -Errno.EINVAL : 0;
+
+    /// <summary>INFO-1, ABI-8: the write-back is exactly the minsz bytes of the struct, argsz as it was read.</summary>
+    protected internal virtual int InfoWriteBack(in Current cur, ulong arg, ReadOnlySpan<byte> info, uint argsz) => UserAccess.CopyToUser(cur, arg, info);
+
+    /// <summary>EN-5: RLIMIT_MEMLOCK in whole system pages (rounded down).</summary>
+    // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+    protected internal virtual long ChargeLimitPages(MmStruct mm) => (long)(mm.RlimitMemlock >> Ctx.PageShift);
 
     /// <summary>MAP-5, ABI-8: argsz below minsz.</summary>
     protected internal virtual int MapArgszCheck(uint argsz) => argsz < Abi.DmaMapMinsz ? -Errno.EINVAL : 0;

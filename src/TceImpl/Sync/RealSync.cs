@@ -10,6 +10,8 @@ public sealed class RealSync : ISyncLayer
     public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore();
     public IKAtomic CreateAtomic(string name, long initial) => new Atomic(initial);
     public ISharedCell CreateCell(string name) => NoCell.Instance;
+    /// <summary>No hooks: the words are plain array elements (see <see cref="ISyncLayer.CreateWords"/>).</summary>
+    public ISharedWords? CreateWords(string name, int count, Func<long, (long First, long End)> covers) => null;
 
     sealed class Mutex : IKMutex
     {

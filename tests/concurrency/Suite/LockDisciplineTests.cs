@@ -24,6 +24,17 @@ public class LockDisciplineTests
         public IKMutex CreateSpinLock(string name) { Created.Add(("spinlock", name)); return RealSync.Instance.CreateSpinLock(name); }
         public IKAtomic CreateAtomic(string name, long initial) { Created.Add(("atomic", name)); return RealSync.Instance.CreateAtomic(name, initial); }
         public ISharedCell CreateCell(string name) { Created.Add(("cell", name)); return RealSync.Instance.CreateCell(name); }
+        public readonly List<(string Name, long First, long End)> Words = new();
+        public ISharedWords? CreateWords(string name, int count, Func<long, (long First, long End)> covers)
+        {
+            for (int w = 0; w < count; w++)
+            {
+                var (first, end) = covers(w);
+                Created.Add(("cell", $"{name} word {w}"));
+                Words.Add(($"{name} word {w}", first, end));
+            }
+            return RealSync.Instance.CreateWords(name, count, covers);
+        }
     }
 
     [Fact]
@@ -59,19 +70,27 @@ public class LockDisciplineTests
         Assert.Contains(("mutex", "fork"), names);
         Assert.Contains(("mutex", "containers"), names);
 
-        var discipline = new LockDiscipline([4, 2]);
+        var discipline = new LockDiscipline(PlatformConfig.Small().Groups);
         foreach (var (kind, name) in sync.Created.Where(p => p.Kind is "mutex" or "rwsem" or "spinlock"))
             Assert.True(discipline.Classify(name) is not null, $"the lock discipline does not know {kind} '{name}'");
         // The protected state of LOCK-3/4/5 has a rule.
-        foreach (var cell in new[] { "table 1 pool 0 tces", "table 1 it_map", "proc 1 locked_vm", "container 1 enabled", "container 1 tbl", "group 1 container", "container 1 groups" })
+        foreach (var cell in new[] { "table 1 pool 0 tces", "proc 1 locked_vm", "container 1 enabled", "container 1 tbl", "group 1 container", "container 1 groups" })
         {
             Assert.Contains(("cell", cell), names);
             Assert.NotNull(discipline.CellRule(cell));
         }
+        // LOCK-9: every word of both bitmaps of both tables is a cell with a rule. Each pool's occupancy bits start a
+        // word of their own (table 1: 4 pools, table 2: 2 pools); it_map has one word per 64 window entries.
+        Assert.Equal(["table 1 it_map word 0", "table 1 occupancy word 0", "table 1 occupancy word 1", "table 1 occupancy word 2",
+                      "table 1 occupancy word 3", "table 2 it_map word 0", "table 2 occupancy word 0", "table 2 occupancy word 1"],
+            sync.Words.Select(w => w.Name).Order(StringComparer.Ordinal).ToList());
+        Assert.Contains(("table 1 occupancy word 3", 48L, 68L), sync.Words);   // pool 3 and the guard band above it
+        Assert.Contains(("table 2 occupancy word 0", 0x7fcL, 0x810L), sync.Words); // the guard band below and pool 0
+        Assert.All(sync.Words, w => Assert.NotNull(discipline.WordRule(w.Name, w.First, w.End)));
     }
 
     [Fact]
-    [Spec("LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8")]
+    [Spec("LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8", "LOCK-9")]
     public void Every_rule_is_checked_on_the_real_driver()
     {
         var stats = new Dictionary<string, long>();
@@ -80,7 +99,7 @@ public class LockDisciplineTests
             var runner = new ScenarioRunner(s);
             var outcome = runner.Run(Scale.Random(20));
             Assert.True(outcome.Passed, outcome.ToString());
-            foreach (var clause in new[] { "LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8" })
+            foreach (var clause in new[] { "LOCK-2", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8", "LOCK-9" })
                 stats[clause] = stats.GetValueOrDefault(clause) + runner.Discipline[clause];
         }
         Assert.All(stats, kv => Assert.True(kv.Value > 0, $"{kv.Key} was never checked"));
@@ -91,7 +110,7 @@ public class LockDisciplineTests
     {
         var engine = new TestingEngine(Configuration.Create().WithTestingIterations(1), ctx =>
         {
-            var sync = new ControlledSync(new LockDiscipline([4, 2]));
+            var sync = new ControlledSync(new LockDiscipline(PlatformConfig.Small().Groups));
             ctx.Spawn("t", () => body(sync));
         });
         return engine.Run();
@@ -218,18 +237,38 @@ public class LockDisciplineTests
     }
 
     [Fact]
-    [Spec("LOCK-4")]
-    public void Pool_state_needs_its_pool_lock_and_it_map_needs_every_pool_lock()
+    [Spec("LOCK-4", "LOCK-9")]
+    public void Pool_state_needs_its_pool_lock_and_a_bitmap_word_needs_the_lock_of_every_pool_it_covers()
     {
         AssertViolation(RunDisciplined(s => s.CreateCell("table 1 pool 2 tces").Write()), "LOCK-4", "'table 1 pool 2'");
 
+        // Small: table 1's window [0, 64) has 4 pools of 16 entries, so it_map word 0 covers all four.
         AssertViolation(RunDisciplined(s =>
         {
             var pools = Enumerable.Range(0, 3).Select(k => s.CreateSpinLock($"table 1 pool {k}")).ToList(); // pool 3 missing
-            var map = s.CreateCell("table 1 it_map");
+            var map = s.CreateWords("table 1 it_map", 1, _ => (0, 64))!;
             foreach (var p in pools) p.Lock();
-            map.Read();
-        }), "LOCK-4", "'table 1 pool 3' not held");
+            map.Read(0);
+        }), "LOCK-9", "(entries 0x0..0x3f, pools 0..3) accessed without 'table 1 pool 3'");
+
+        // A word holding the 4 guard entries above table 1's window belongs to the last pool (3) alone (TBL-2) ...
+        Assert.Null(RunDisciplined(s =>
+        {
+            var pool3 = s.CreateSpinLock("table 1 pool 3");
+            var occupancy = s.CreateWords("table 1 occupancy", 1, _ => (60, 68))!;
+            pool3.Lock();
+            occupancy.Read(0);
+            occupancy.Write(0);
+            pool3.Unlock();
+        }).FirstBug);
+        // ... and a word holding the bits of entries 0..63 (the flat layout before issue 11) is every pool's.
+        AssertViolation(RunDisciplined(s =>
+        {
+            var pool1 = s.CreateSpinLock("table 1 pool 1");
+            var occupancy = s.CreateWords("table 1 occupancy", 1, _ => (0, 64))!;
+            pool1.Lock();
+            occupancy.Write(0); // pool 1's own entry, but the word is pools 0..3's
+        }), "LOCK-9", "without 'table 1 pool 0'");
 
         Assert.Null(RunDisciplined(s =>
         {

@@ -41,7 +41,7 @@ public static class Systems
         _ => throw new ArgumentException($"unknown mutant {name}"),
     };
 
-    /// <summary>A variant or a mutant, by name.</summary>
+    /// <summary>A catalog variant or a mutant, by name.</summary>
     public static SystemUnderTest Broken(string name) =>
-        name.StartsWith("literal-", StringComparison.Ordinal) ? Variant(name) : Mutant(name);
+        VariantCatalog.Catalog.Any(v => v.Name == name) ? Variant(name) : Mutant(name);
 }

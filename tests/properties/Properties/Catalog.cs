@@ -30,6 +30,9 @@ public static class Catalog
     public static CampaignProperty CoreConsistency { get; } = From(PropertyCatalog.CoreConsistency);
     public static CampaignProperty FailureAtomicity { get; } = From(PropertyCatalog.FailureAtomicity);
     public static CampaignProperty Flushed { get; } = From(PropertyCatalog.Flushed);
+    public static CampaignProperty MemlockLimit { get; } = From(PropertyCatalog.MemlockLimit);
+    public static CampaignProperty DirtyOnClear { get; } = From(PropertyCatalog.DirtyOnClear);
+    public static CampaignProperty WriteBack { get; } = From(PropertyCatalog.WriteBack);
 
     public static IReadOnlyList<CampaignProperty> Every { get; } = PropertyCatalog.Every.Select(From).ToList();
 }
