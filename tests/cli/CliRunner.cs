@@ -117,6 +117,17 @@ public static class Tool
         return System.Diagnostics.Process.Start(psi)!;
     }
 
+    /// <summary>Waits for a started hunt that must find a failure, then runs the first replay command it printed through
+    /// the shell in <paramref name="cwd"/>, as a user pastes it; returns that command and what it did.</summary>
+    public static async Task<(string Replay, CliResult Result)> ReplayAsPrinted(string cwd, System.Diagnostics.Process hunt)
+    {
+        var output = await hunt.StandardOutput.ReadToEndAsync();
+        await hunt.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2)); // a hang fails instead of blocking the run
+        Assert.True(hunt.ExitCode == ExitCodes.Failure, output + await hunt.StandardError.ReadToEndAsync());
+        string replay = output.Split('\n').Select(l => l.Trim()).First(l => l.Contains(" replay ", StringComparison.Ordinal));
+        return (replay, await Shell(cwd, replay));
+    }
+
     /// <summary>Runs a command line through the shell in <paramref name="cwd"/>, as a user pastes it.</summary>
     public static async Task<CliResult> Shell(string cwd, string commandLine)
     {

@@ -304,11 +304,7 @@ public sealed class CoyoteHuntTests : IClassFixture<CoyoteHuntTests.Found>
         using var dir = new TempDir();
         using var p = Tool.Start(dir.Path, "hunt", "--engine", "coyote", "--variant", "literal-set-container-unlocked", "--scenario", "double-set-container",
             "--iterations", "200", "--workers", "1", "--out", "traces");
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(p.ExitCode == ExitCodes.Failure, output + await p.StandardError.ReadToEndAsync());
-        string replay = output.Split('\n').Select(l => l.Trim()).First(l => l.Contains(" replay ", StringComparison.Ordinal));
-        var r = await Tool.Shell(dir.Path, replay);
+        var (replay, r) = await Tool.ReplayAsPrinted(dir.Path, p);
         Assert.True(r.Code == ExitCodes.Failure, $"'{replay}':\n{r}");
         Assert.Contains("REPRODUCED", r.Out);
         Assert.Contains("with Coyote", r.Out);
