@@ -72,7 +72,8 @@ public sealed record HuntResult(
 /// seed <c>seed + i + j*n</c> (<see cref="Shard.SeedOf"/>) and runs every selected scenario for <c>batch</c> schedules
 /// with that seed (in generated mode, one scenario generated from that seed), so shards never repeat each other's seeds.
 /// DFS ignores seeds: it explores each scenario once, systematically, and the shards split the scenarios instead
-/// (scenario k belongs to shard k mod n).
+/// (scenario k belongs to shard k mod n). With Microsoft Coyote (<see cref="HuntSettings.Coyote"/>) the units and seeds are
+/// the same, each batch starting Coyote from <see cref="HuntSettings.CoyoteSeedOf"/> its unit's seed.
 /// <para>
 /// Work items (a scenario in a unit) are handed out in order to the workers, and their results are taken in the same
 /// order whatever order they finish in, so the failures reported (the first per scenario, unless KeepGoing) are those
