@@ -118,12 +118,14 @@ public static class Cli
             "hunt --threads 3 --duration 1h                 generated 3-thread scenarios",
             "hunt --strategy dfs --scenario map-vs-disable  exhaustive within 2 preemptions",
             "hunt --semantic-only --variant no-mutex-on-map --scenario map-vs-disable",
+            "hunt --engine coyote --strategy prioritization -d 10m   cross-check with Coyote",
         ],
         ["replay"] =
         [
             "replay tceverify-traces/double-set-container-literal-set-container-unlocked-s0-i3.json",
             "replay tceverify-failures/window-bounds-literal-map-end-unchecked.json",
             "replay --scenario double-set-container --variant literal-3.10 --trace TCE1:...",
+            "replay --scenario map-vs-disable --variant map-check-then-act --trace COY1:...   a Coyote trace",
         ],
         ["catalog"] =
         [

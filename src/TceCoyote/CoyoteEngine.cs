@@ -26,6 +26,12 @@ public sealed record CoyoteRun(ConcurrentScenario Scenario, CoyoteStrategy Strat
     /// <see cref="Checks.Deadlock"/>, which is always on); null: every check Coyote runs (<see cref="CoyoteEngine.Options"/>).</summary>
     public string? Check { get; init; }
 
+    /// <summary>Stops the run before its next schedule, which reports the schedules it ran.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Called as each schedule starts (progress counters).</summary>
+    public Action? OnSchedule { get; init; }
+
     public string VariantName => Variant?.Name ?? "pristine";
 }
 
@@ -49,7 +55,7 @@ public static class CoyoteEngine
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfLessThan(run.Iterations, 1);
-        var session = new Session(Runner(run.Scenario, run.Variant, run.Check));
+        var session = new Session(Runner(run.Scenario, run.Variant, run.Check)) { Cancellation = run.Cancellation, OnSchedule = run.OnSchedule };
         var configuration = run.Strategy.Apply(Base(run.MaxSteps))
             .WithTestingIterations((uint)run.Iterations)
             .WithRandomGeneratorSeed(run.Seed);
@@ -57,14 +63,21 @@ public static class CoyoteEngine
         if (failure is not null && run.ConfirmByReplay)
         {
             var again = Replay(run.Scenario, run.Variant, failure.Trace, run.MaxSteps, run.Check);
-            failure = failure with { Reproduced = again.Failure is { } f && f.Kind == failure.Kind && f.Message == failure.Message, History = again.Failure?.History ?? [] };
+            failure = failure with
+            {
+                Reproduced = again.Failure is { } f && f.Kind == failure.Kind && f.Message == failure.Message,
+                History = again.Failure?.History ?? [],
+                Pending = again.Failure?.Pending ?? [],
+            };
         }
         return new CoyoteReport(run.Scenario.Name, run.VariantName, run.Strategy.Name(), run.Seed, schedules, steps, elapsed, failure) { Check = run.Check };
     }
 
     /// <summary>Replays a trace of <see cref="CoyoteFailure.Trace"/> on the same scenario and variant: one schedule. When
-    /// the schedule cannot follow the trace (Coyote then stops it silently), the failure is
-    /// <see cref="BugKind.ReplayDivergence"/>: the code or the scenario changed under the trace.</summary>
+    /// the schedule cannot follow the trace to its end (Coyote then stops it silently), or ends before the trace does, the
+    /// failure is <see cref="BugKind.ReplayDivergence"/>: the code or the scenario changed under the trace. A schedule that
+    /// follows the whole trace and then runs to its end with every check holding passes (a trace recorded at a failure
+    /// stops there, so on fixed code Coyote also asks for its closing steps, which the trace cannot have).</summary>
     /// <exception cref="TraceFormatException">The text is not a Coyote trace of ours.</exception>
     /// <exception cref="CoyoteNotRewrittenException">The build did not rewrite this assembly.</exception>
     public static CoyoteReport Replay(ConcurrentScenario scenario, Variant? variant, string trace, int maxSteps = 10_000, string? check = null)
@@ -73,12 +86,18 @@ public static class CoyoteEngine
         var session = new Session(Runner(scenario, variant, check));
         var configuration = Base(maxSteps).WithReproducibleTrace(decoded.Json);
         var (schedules, steps, elapsed, failure) = session.Execute(configuration, "replay", decoded.Seed);
-        if (failure is not null) failure = failure with { History = session.LastHistory, Schedule = decoded.Schedule, Trace = trace };
-        else if (steps != decoded.Steps)
+        if (failure is not null) failure = failure with { Schedule = decoded.Schedule, Trace = trace };
+        else if (!session.Completed || steps < decoded.Steps)
             failure = new CoyoteFailure(BugKind.ReplayDivergence, BugKind.ReplayDivergence.ToString(), [],
-                $"replay diverged: the schedule followed {steps} of the trace's {decoded.Steps} steps, then asked for a choice the trace does not have (the code or the scenario changed under the trace)",
-                decoded.Schedule, trace) { History = session.LastHistory };
-        return new CoyoteReport(scenario.Name, variant?.Name ?? "pristine", "replay of " + decoded.Strategy, decoded.Seed, schedules, steps, elapsed, failure) { Check = check };
+                session.Completed
+                    ? $"replay diverged: the schedule finished after {steps} steps, but the trace has {decoded.Steps} (the code or the scenario changed under the trace)"
+                    : $"replay diverged: the schedule stopped after {Math.Min(steps, decoded.Steps)} of the trace's {decoded.Steps} steps, at a choice the trace does not have (the code or the scenario changed under the trace)",
+                decoded.Schedule, trace) { History = session.LastHistory, Pending = session.LastPending };
+        return new CoyoteReport(scenario.Name, variant?.Name ?? "pristine", "replay of " + decoded.Strategy, decoded.Seed, schedules, steps, elapsed, failure)
+        {
+            Check = check,
+            LastHistory = session.LastHistory,
+        };
     }
 
     /// <summary>The checks Coyote can run: ours but the lock discipline and the race detector, which live in our engine.</summary>
@@ -116,8 +135,17 @@ public static class CoyoteEngine
     {
         StagedSchedule? _last;
         (BugKind Kind, string Message)? _asserted;
+        int _ran;
+
+        public CancellationToken Cancellation { get; init; }
+        public Action? OnSchedule { get; init; }
+
+        /// <summary>Whether the last schedule ran its body to the end, the final checks included (Coyote stops a replay
+        /// that runs out of trace silently, so this is how a replay tells a finished schedule from a cut one).</summary>
+        public bool Completed { get; private set; }
 
         public IReadOnlyList<Concurrency.HistoryEntry> LastHistory => _last?.History.ToList() ?? [];
+        public IReadOnlyList<PendingCall> LastPending => _last?.PendingCalls() ?? [];
 
         public (int Schedules, long Steps, TimeSpan Elapsed, CoyoteFailure? Failure) Execute(CoyoteConfiguration configuration, string strategy, uint seed)
         {
@@ -125,20 +153,29 @@ public static class CoyoteEngine
             if (!CoyoteBuild.EngineIsRewritten || !engine.IsTestRewritten()) throw new CoyoteNotRewrittenException();
             engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
             int iteration = 0;
-            engine.RegisterStartIterationCallBack(i => iteration = (int)i);
+            engine.RegisterStartIterationCallBack(i =>
+            {
+                // Coyote 1.7.11's Stop() returns at once while the current schedule goes on in the background; a
+                // TaskCanceledException thrown here, before the schedule starts, ends its loop at once and is swallowed
+                // by its testing task (tests/cli CoyoteHuntTests interrupts a hunt in a batch of a million schedules).
+                if (Cancellation.IsCancellationRequested) throw new TaskCanceledException("the run was cancelled");
+                iteration = (int)i;
+                _ran++;
+                OnSchedule?.Invoke();
+            });
             var clock = Stopwatch.StartNew();
             engine.Run();
             clock.Stop();
             var report = engine.TestReport;
             long steps = (long)report.TotalExploredFairSteps + report.TotalExploredUnfairSteps;
             if (report.NumOfFoundBugs == 0)
-                return (report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths, steps, clock.Elapsed, null);
+                return (_ran, steps, clock.Elapsed, null);
             string coyoteMessage = report.BugReports.FirstOrDefault() ?? "";
             var (kind, message) = _asserted ?? FromCoyote(coyoteMessage);
             var (check, clauses) = ConcurrencyChecks.Classify(kind, message);
             var trace = CoyoteTrace.Encode(strategy, seed, iteration, engine.ReproducibleTrace);
-            var failure = new CoyoteFailure(kind, check, clauses, message, iteration + 1, trace) { History = LastHistory };
-            return (iteration + 1, steps, clock.Elapsed, failure);
+            var failure = new CoyoteFailure(kind, check, clauses, message, iteration + 1, trace) { History = LastHistory, Pending = LastPending };
+            return (_ran, steps, clock.Elapsed, failure);
         }
 
         /// <summary>A failure Coyote found itself: a deadlock (every unfinished task blocked) or the step bound.</summary>
@@ -150,6 +187,7 @@ public static class CoyoteEngine
         async Task Body()
         {
             _asserted = null;
+            Completed = false;
             var sync = new CoyoteSync();
             var state = runner.Stage(sync);
             _last = state;
@@ -164,6 +202,7 @@ public static class CoyoteEngine
             await Task.WhenAll(threads);
             sync.Quiet = true;
             if (state.FinalCheck() is { } broken) Fail(BugKind.FinalCheckFailure, broken);
+            Completed = true;
         }
 
         /// <summary>A task's exception would surface only when awaited, after the others blocked on the lock it held

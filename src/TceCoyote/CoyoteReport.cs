@@ -12,6 +12,9 @@ public sealed record CoyoteReport(string Scenario, string Variant, string Strate
     /// <summary>The one check the run was limited to (<see cref="CoyoteRun.Check"/>; null: every check).</summary>
     public string? Check { get; init; }
 
+    /// <summary>The calls completed in the last schedule run (a replay's one schedule).</summary>
+    public IReadOnlyList<HistoryEntry> LastHistory { get; init; } = [];
+
     public bool Passed => Failure is null;
 
     /// <summary>C# that replays the failure (empty when nothing failed); it names a registered scenario.</summary>
@@ -36,6 +39,9 @@ public sealed record CoyoteFailure(BugKind Kind, string Check, IReadOnlyList<str
 {
     /// <summary>The calls completed in the failing schedule.</summary>
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
+
+    /// <summary>The calls started but not returned when the failure stopped the schedule (e.g. blocked in a deadlock).</summary>
+    public IReadOnlyList<PendingCall> Pending { get; init; } = [];
 
     /// <summary>Whether replaying the trace gave the same failure (null: not attempted).</summary>
     public bool? Reproduced { get; init; }

@@ -63,7 +63,7 @@ public static class CliRunner
     }
 
     /// <summary>Every line fits a 100-column terminal, but for the lines made to be copied rather than read: replay
-    /// commands (they hold a path) and TCE1 traces (one token, which wrapping would break).</summary>
+    /// commands (they hold a path) and TCE1 or COY1 traces (one token, which wrapping would break).</summary>
     public static void AssertFits(string text, int width = 100)
     {
         var lines = text.Replace("\r", "").Split('\n').ToList();
@@ -72,7 +72,8 @@ public static class CliRunner
         int last = first < 0 ? -1 : lines.FindIndex(first, l => l == RegressionTestTests.LastLine);
         if (first > 0 && last > first) lines.RemoveRange(first - 1, last - first + 2);
         var tooLong = lines
-            .Where(l => l.Length > width && !l.Contains(" replay ", StringComparison.Ordinal) && !l.TrimStart().StartsWith("TCE1:", StringComparison.Ordinal))
+            .Where(l => l.Length > width && !l.Contains(" replay ", StringComparison.Ordinal)
+                        && !l.TrimStart().StartsWith("TCE1:", StringComparison.Ordinal) && !l.TrimStart().StartsWith("COY1:", StringComparison.Ordinal))
             .ToList();
         Assert.True(tooLong.Count == 0, $"{tooLong.Count} line(s) wider than {width} columns, e.g.:\n{string.Join("\n", tooLong.Take(5))}");
     }
@@ -114,6 +115,17 @@ public static class Tool
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("TCEVERIFY_INVOCATION");
         return System.Diagnostics.Process.Start(psi)!;
+    }
+
+    /// <summary>Waits for a started hunt that must find a failure, then runs the first replay command it printed through
+    /// the shell in <paramref name="cwd"/>, as a user pastes it; returns that command and what it did.</summary>
+    public static async Task<(string Replay, CliResult Result)> ReplayAsPrinted(string cwd, System.Diagnostics.Process hunt)
+    {
+        var output = await hunt.StandardOutput.ReadToEndAsync();
+        await hunt.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2)); // a hang fails instead of blocking the run
+        Assert.True(hunt.ExitCode == ExitCodes.Failure, output + await hunt.StandardError.ReadToEndAsync());
+        string replay = output.Split('\n').Select(l => l.Trim()).First(l => l.Contains(" replay ", StringComparison.Ordinal));
+        return (replay, await Shell(cwd, replay));
     }
 
     /// <summary>Runs a command line through the shell in <paramref name="cwd"/>, as a user pastes it.</summary>

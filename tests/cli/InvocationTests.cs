@@ -66,12 +66,7 @@ public sealed class InvocationTests
             string apphost = Path.Combine(AppContext.BaseDirectory, "tceverify");
             Assert.True(launch == "dll" || File.Exists(apphost), "the apphost is not beside the tests: " + apphost);
             using var p = launch == "dll" ? Tool.Start(dir.Path, args) : Tool.StartCommand(dir.Path, apphost, args);
-            var output = await p.StandardOutput.ReadToEndAsync();
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(p.ExitCode == ExitCodes.Failure, output + await p.StandardError.ReadToEndAsync());
-            string replay = output.Split('\n').Select(l => l.Trim()).First(l => l.Contains(" replay ", StringComparison.Ordinal));
-
-            var r = await Tool.Shell(dir.Path, replay);
+            var (replay, r) = await Tool.ReplayAsPrinted(dir.Path, p);
             Assert.True(r.Code == ExitCodes.Failure, $"'{replay}' printed by the {launch}:\n{r}");
             Assert.Contains("REPRODUCED", r.Out);
         }

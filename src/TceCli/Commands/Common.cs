@@ -79,6 +79,7 @@ static class Common
         {
             Scenario = f.Scenario,
             Variant = f.Variant,
+            Engine = f.Engine.Name(),
             Strategy = f.Strategy,
             Seed = f.Seed,
             Iteration = f.Iteration,

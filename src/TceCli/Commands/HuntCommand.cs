@@ -3,6 +3,7 @@ using Spectre.Console;
 using TceVerify.Cli.Exploration;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
+using TceVerify.Coyote;
 
 namespace TceVerify.Cli.Commands;
 
@@ -21,11 +22,19 @@ static class HuntCommand
     public static Command Create(Io io)
     {
         var variant = Common.Variant();
+        var engine = new Option<string>("--engine")
+        {
+            Description = "Exploration engine: builtin (TceVerify's own, every check) or coyote (Microsoft Coyote, to cross-check a " +
+                          "hunt; semantic checks only, since Coyote runs neither the lock discipline nor the race detector)",
+            HelpName = "builtin|coyote",
+            DefaultValueFactory = _ => Engine.Builtin.Name(),
+        };
         var strategy = new Option<string>("--strategy")
         {
             Description = "Scheduling strategy: portfolio (random and PCT depths 1-3, rotating), random, pct (priority changes), " +
-                          "or dfs (systematic, within --preemptions; ignores seeds)",
-            HelpName = "portfolio|random|pct|dfs",
+                          "or dfs (systematic, within --preemptions; ignores seeds). With --engine coyote, Coyote's: " +
+                          string.Join(", ", CoyoteStrategies.All.Select(x => x.Name())),
+            HelpName = "NAME",
             DefaultValueFactory = _ => "portfolio",
         };
         var iterations = new Option<long?>("--iterations", "-n")
@@ -86,19 +95,31 @@ static class HuntCommand
 
         var command = new Command("hunt",
             "Hunt for concurrency bugs: explore thread interleavings of the scenarios for a long time, split across " +
-            "machines with --shard. Every failure is written to --out as a trace file (scenario, variant, strategy, seed, " +
-            "TCE1 trace, readable trace, message) and printed with the command that replays it. Ctrl-C stops within a " +
+            "machines with --shard. Every failure is written to --out as a trace file (scenario, variant, engine, strategy, seed, " +
+            "TCE1 or COY1 trace, readable trace, message) and printed with the command that replays it. --engine coyote hunts with " +
+            "Microsoft Coyote instead, to cross-check. Ctrl-C stops within a " +
             "second and still writes and reports what was found.")
         {
-            variant, strategy, iterations, duration, seed, shard, scenario, threads, batch, pctDepth, preemptions, keepGoing, output, format, workers,
+            variant, engine, strategy, iterations, duration, seed, shard, scenario, threads, batch, pctDepth, preemptions, keepGoing, output, format, workers,
             semanticOnly,
         };
         command.SetAction(parse =>
         {
             var target = Target.Resolve(parse.GetValue(variant));
+            var engineChosen = Engines.Parse(parse.GetValue(engine));
             string strategyText = parse.GetValue(strategy)!;
-            if (!Enum.TryParse<Strategy>(strategyText, ignoreCase: true, out var strat) || int.TryParse(strategyText, out _))
-                throw new UsageException($"invalid --strategy '{strategyText}': expected portfolio, random, pct or dfs");
+            CoyoteStrategy? coyote = null;
+            var strat = Strategy.Portfolio; // our engine's; unused under Coyote, which has its own
+            if (engineChosen == Engine.Coyote)
+            {
+                coyote = CoyoteExplorer.Strategy(strategyText);
+                foreach (var (option, what) in new (Option, string)[] { (pctDepth, "the depth of the built-in engine's pct"), (preemptions, "the preemption bound of the built-in engine's dfs") })
+                    if (parse.GetResult(option) is { Implicit: false })
+                        throw new UsageException($"{option.Name} is {what} and means nothing to --engine coyote (its strategies take no such setting): drop it, or hunt with --engine builtin");
+            }
+            else if (!Enum.TryParse(strategyText, ignoreCase: true, out strat) || int.TryParse(strategyText, out _))
+                throw new UsageException($"invalid --strategy '{strategyText}': expected portfolio, random, pct or dfs" +
+                    (CoyoteStrategies.TryParse(strategyText, out _) ? $" ({strategyText} is a strategy of Coyote: add --engine coyote)" : ""));
             long? iters = parse.GetValue(iterations) is { } n ? Values.Positive(n, "--iterations") : null;
             TimeSpan? dur = parse.GetValue(duration) is { } d ? Values.ParseDuration(d) : null;
             if (iters is null && dur is null) iters = DefaultIterations;
@@ -114,12 +135,19 @@ static class HuntCommand
                 Values.Positive(parse.GetValue(pctDepth), "--pct-depth"), NonNegative(parse.GetValue(preemptions), "--preemptions"))
             {
                 Threads = threadCount,
-                SemanticOnly = parse.GetValue(semanticOnly),
+                SemanticOnly = parse.GetValue(semanticOnly) || coyote is not null,
+                Coyote = coyote,
             };
+            if (coyote is not null && settings.CoyoteSeedOf(settings.Shard.SeedOf(settings.Seed, 0)) is null)
+                throw new UsageException($"invalid --seed {settings.Seed} for --engine coyote: Coyote's seeds are 32-bit, and a work unit of seed s starts " +
+                                         $"from s x {settings.EffectiveBatch} (the batch), so the seed must stay below {(uint.MaxValue - (ulong)settings.EffectiveBatch + 1) / (ulong)settings.EffectiveBatch}");
             return Run(io, settings, Common.OutDir(parse.GetValue(output)), Values.ParseFormat(parse.GetValue(format)));
         });
         return command;
     }
+
+    /// <summary>The checks a hunt runs, for its header and JSON.</summary>
+    static string Checks(HuntSettings s) => s.Coyote is not null ? CoyoteExplorer.ChecksDescription : ScheduleExplorer.DescribeChecks(s.SemanticOnly);
 
     static int NonNegative(int value, string option) =>
         value >= 0 ? value : throw new UsageException($"invalid {option} {value}: must be zero or more");
@@ -165,7 +193,7 @@ static class HuntCommand
             },
         };
 
-        string strategy = s.Strategy.ToString().ToLowerInvariant();
+        string strategy = s.StrategyName;
         int explorable = s.Threads is null ? s.OwnScenarios.Count : 0;
         if (human)
         {
@@ -177,9 +205,11 @@ static class HuntCommand
             io.Line(Rendering.TraceRendering.Wrap(s.Strategy == Strategy.Dfs
                 ? $"strategy dfs (at most {s.DfsBound} preemptions), shard {s.Shard}: the scenarios k = {s.Shard.Index} mod {s.Shard.Count}" +
                   (s.Spread ? $" (at most {Plural.Of(s.EffectiveBatch, "schedule")} each, to spread --iterations)" : "")
-                : $"strategy {strategy}, shard {s.Shard}: seeds {s.Shard.SeedOf(s.Seed, 0)}, {s.Shard.SeedOf(s.Seed, 1)}, {s.Shard.SeedOf(s.Seed, 2)}, ... ({perSeed})",
+                : $"{(s.Coyote is null ? "" : "engine coyote (Microsoft Coyote), ")}strategy {strategy}, shard {s.Shard}: seeds {s.Shard.SeedOf(s.Seed, 0)}, " +
+                  $"{s.Shard.SeedOf(s.Seed, 1)}, {s.Shard.SeedOf(s.Seed, 2)}, ... ({perSeed}" +
+                  (s.Coyote is null ? ")" : $"; Coyote runs seed s as its seeds {s.EffectiveBatch}s, {s.EffectiveBatch}s+1, ..., one per schedule)"),
                 io.Width, "  "));
-            if (s.SemanticOnly) io.Line(Rendering.TraceRendering.Wrap("checks: " + ScheduleExplorer.DescribeChecks(true), io.Width, "  "));
+            if (s.SemanticOnly) io.Line(Rendering.TraceRendering.Wrap("checks: " + Checks(s), io.Width, "  "));
             var budget = new List<string>();
             if (s.Iterations is { } n) budget.Add(Plural.Of(n, "schedule"));
             if (s.Duration is { } d) budget.Add(Values.Duration(d));
@@ -215,9 +245,10 @@ static class HuntCommand
             {
                 command = "hunt",
                 variant = s.Target.Name,
+                engine = s.Engine.Name(),
                 strategy,
                 semanticOnly = s.SemanticOnly,
-                concurrencyChecks = ScheduleExplorer.DescribeChecks(s.SemanticOnly),
+                concurrencyChecks = Checks(s),
                 shard = s.Shard.ToString(),
                 baseSeed = s.Seed,
                 firstSeed = result.FirstSeed,
@@ -246,7 +277,9 @@ static class HuntCommand
         io.Line();
         var table = io.Table("hunt", "");
         table.AddRow("system under test", Markup.Escape(s.Target.Display));
-        table.AddRow("checks", Markup.Escape(s.SemanticOnly ? "semantic checks only (lock discipline and race detector off)" : "every check"));
+        table.AddRow("engine", Markup.Escape(s.Coyote is null ? $"builtin, strategy {strategy}" : $"coyote (Microsoft Coyote), strategy {strategy}"));
+        table.AddRow("checks", Markup.Escape(s.Coyote is not null ? "semantic checks only (Coyote runs neither the lock discipline nor the race detector)"
+            : s.SemanticOnly ? "semantic checks only (lock discipline and race detector off)" : "every check"));
         table.AddRow("schedules explored", $"{Values.Count(result.Schedules)} ({Values.Rate(result.Schedules / Math.Max(0.001, result.Elapsed.TotalSeconds))})");
         if (s.Threads is null)
         {
@@ -301,7 +334,8 @@ static class HuntCommand
 
     static void PrintFailure(Io io, ScheduleFailure f, string file, int occurrences)
     {
-        io.Line($"FAIL {f.Scenario}: {f.Kind}{(f.Clause is null ? "" : $" ({f.Clause})")} at seed {f.Seed}, schedule {f.Iteration + 1} ({f.Strategy})");
+        io.Line($"FAIL {f.Scenario}: {f.Kind}{(f.Clause is null ? "" : $" ({f.Clause})")} at seed {f.Seed}, schedule {f.Iteration + 1} " +
+                $"({(f.Engine == Engine.Coyote ? "coyote " : "")}{f.Strategy})");
         io.Line($"     {Common.Short(f.Headline, io.Width - 5)}");
         if (occurrences > 1) io.Line($"     found {occurrences} times ({f.Where}); this is the shortest witness, {Plural.Of(f.Steps, "step")}");
         if (file.Length > 0) io.Line($"     {Common.ReplayCommand(file)}");

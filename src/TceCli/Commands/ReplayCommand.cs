@@ -5,6 +5,7 @@ using TceVerify.Cli.Infrastructure;
 using TceVerify.Cli.Rendering;
 using TceVerify.Concurrency;
 using TceVerify.Contract;
+using TceVerify.Coyote;
 using TceVerify.Harness.Differential;
 using TceVerify.Harness.Generation;
 using TceVerify.Scheduling;
@@ -26,7 +27,16 @@ static class ReplayCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var scenario = new Option<string?>("--scenario") { Description = "Without FILE: the scenario of --trace", HelpName = "NAME" };
-        var trace = new Option<string?>("--trace") { Description = "Without FILE: a TCE1:... trace string to replay on --scenario", HelpName = "TCE1:..." };
+        var trace = new Option<string?>("--trace")
+        {
+            Description = "Without FILE: a trace string to replay on --scenario (TCE1:... of the built-in engine, COY1:... of Coyote)",
+            HelpName = "TCE1:...|COY1:...",
+        };
+        var engine = new Option<string?>("--engine")
+        {
+            Description = "Without FILE: the engine of --trace, builtin or coyote (default: the one its prefix names); a file says itself",
+            HelpName = "builtin|coyote",
+        };
         var variant = new Option<string?>("--variant", "-v")
         {
             Description = "The system to replay on (default: the one recorded in FILE, else impl)",
@@ -40,15 +50,15 @@ static class ReplayCommand
             "Re-execute a failure: a schedule (trace file) step by step with the state after each step, or a shrunk program " +
             "call by call. Says whether the failure is reproduced, is gone, or the trace no longer applies to the code.")
         {
-            file, scenario, trace, variant, semanticOnly,
+            file, scenario, trace, engine, variant, semanticOnly,
         };
         command.SetAction(parse =>
         {
             string? path = parse.GetValue(file), scenarioName = parse.GetValue(scenario), traceText = parse.GetValue(trace), variantName = parse.GetValue(variant);
             if (path is not null)
             {
-                if (scenarioName is not null || traceText is not null || parse.GetValue(semanticOnly))
-                    throw new UsageException("give either FILE or --scenario with --trace (and --semantic-only), not both");
+                if (scenarioName is not null || traceText is not null || parse.GetValue(semanticOnly) || parse.GetValue(engine) is not null)
+                    throw new UsageException("give either FILE or --scenario with --trace (and --engine, --semantic-only), not both: a file records its engine and checks");
                 return FailureFiles.Read(path) switch
                 {
                     FailureFiles.LoadedSchedule s => ReplaySchedule(io, s.File, path, variantName),
@@ -56,12 +66,16 @@ static class ReplayCommand
                     _ => throw new UsageException($"'{path}' cannot be replayed"),
                 };
             }
-            if (scenarioName is null || traceText is null) throw new UsageException("nothing to replay: give a FILE, or --scenario NAME with --trace TCE1:...");
-            bool semantic = parse.GetValue(semanticOnly);
+            if (scenarioName is null || traceText is null) throw new UsageException("nothing to replay: give a FILE, or --scenario NAME with --trace TCE1:... (or COY1:...)");
+            var traced = Engines.OfTrace(traceText.Trim());
+            var chosen = parse.GetValue(engine) is { } e ? Engines.Parse(e) : traced ?? Engine.Builtin;
+            if (traced is { } t && t != chosen)
+                throw new UsageException($"--engine {chosen.Name()} cannot replay a {traceText.Trim()[..5]} trace: it is a trace of the {t.Name()} engine (drop --engine, or give --engine {t.Name()})");
+            bool semantic = parse.GetValue(semanticOnly) || chosen == Engine.Coyote;
             var adhoc = new ScheduleFile
             {
                 Scenario = scenarioName, Trace = traceText, Variant = variantName ?? Target.ImplName, FoundBy = "command line",
-                SemanticOnly = semantic, DataRaceDetection = !semantic,
+                SemanticOnly = semantic, DataRaceDetection = !semantic, Engine = chosen.Name(),
             };
             return ReplaySchedule(io, adhoc, null, null);
         });
@@ -76,50 +90,31 @@ static class ReplayCommand
         ConcurrentScenario scenario = ScheduleExplorer.TryScenario(f.Scenario, out var registered) ? registered
             : f.ScenarioDefinition is { } def ? FailureFiles.DecodeScenario(def, path ?? "--scenario")
             : throw new UsageException($"unknown scenario '{f.Scenario}'{(path is null ? "" : $" in '{path}'")} (not registered, and the file does not define it)");
+        string where = path is null ? "" : $" in '{path}'";
+        return Engines.Parse(f.Engine, "engine") == Engine.Coyote ? ReplayCoyote(io, f, where, target, scenario) : ReplayBuiltin(io, f, where, target, scenario);
+    }
+
+    static int ReplayBuiltin(Io io, ScheduleFile f, string where, Target target, ConcurrentScenario scenario)
+    {
         if (!ReproducibleTrace.TryParse(f.Trace, out var parsed, out var error))
-            throw new UsageException($"malformed trace{(path is null ? "" : $" in '{path}'")}: {error}");
+            throw new UsageException($"malformed trace{where}: {error}");
 
         var settings = Configuration.Create();
         if (f.MaxSchedulingSteps > 0) settings = settings.WithMaxSchedulingSteps(f.MaxSchedulingSteps);
         settings = settings.WithDataRaceDetection(f.DataRaceDetection && !f.SemanticOnly);
 
-        io.Line(TraceRendering.Wrap($"Replaying scenario '{scenario.Name}' on {target.Display}" +
-                (f.Strategy.Length > 0 ? $" (found by {f.FoundBy}: {f.Strategy}, seed {f.Seed}, schedule {f.Iteration + 1})" : ""), io.Width, "  "));
-        if (f.SemanticOnly) io.Line(TraceRendering.Wrap("checks: " + ScheduleExplorer.DescribeChecks(true), io.Width, "  "));
-        io.Line($"trace ({Plural.Of(parsed!.Count, "decision")}):");
-        io.Line($"  {f.Trace}");
-        io.Line(TraceRendering.Fit("  " + scenario.ToString().Replace("\n", "\n  "), io.Width));
-        io.Line();
-
+        Heading(io, f, target, scenario, "", f.SemanticOnly ? ScheduleExplorer.DescribeChecks(true) : null, Plural.Of(parsed!.Count, "decision"));
         var runner = ScheduleExplorer.RunnerFor(scenario, target, f.SemanticOnly);
         var outcome = runner.Replay(f.Trace, settings);
         var bug = outcome.Report.FirstBug;
 
-        if (bug is { Kind: BugKind.ReplayDivergence })
-        {
-            io.Line(TraceRendering.Wrap($"THE TRACE NO LONGER APPLIES: {bug.Message}", io.Width, "  "));
-            io.Line(TraceRendering.Wrap("The code or the scenario changed since the trace was recorded, so its schedule cannot be " +
-                    "followed any more; the recorded failure can neither be reproduced nor ruled out. Hunt again to find a current trace.", io.Width, ""));
-            if (f.Message.Length > 0) io.Line(TraceRendering.Wrap($"Recorded failure: {f.BugKind}: {Common.Short(f.Message, 400)}", io.Width, "  "));
-            return ExitCodes.Diverged;
-        }
-
+        if (bug is { Kind: BugKind.ReplayDivergence }) return Diverged(io, f, bug.Message);
         if (bug is not null)
         {
             io.Line(TraceRendering.Render(bug.ReadableTrace, io.Width).TrimEnd());
             io.Line();
-            if (outcome.History.Count > 0 || outcome.Pending.Count > 0)
-            {
-                io.Line("Calls (call/return positions):");
-                foreach (var h in outcome.History.OrderBy(h => h.CallAt)) io.Line(TraceRendering.Wrap("  " + h, io.Width, "      "));
-                foreach (var p in outcome.Pending) io.Line(TraceRendering.Wrap($"  {p} (in progress when the failure stopped the schedule)", io.Width, "      "));
-                io.Line();
-            }
-            bool same = f.BugKind.Length == 0 || (f.BugKind == bug.Kind.ToString() && (f.Message.Length == 0 || f.Message == bug.Message));
-            string clause = ScheduleExplorer.ClauseOf(bug.Kind, bug.Message) is { } c ? $" ({c})" : "";
-            io.Line(TraceRendering.Wrap($"REPRODUCED{(same ? "" : " A DIFFERENT FAILURE")}: {bug.Kind}{clause}: {bug.Message.Split('\n')[0]}", io.Width, "  "));
-            if (!same) io.Line(TraceRendering.Wrap($"recorded: {f.BugKind}: {f.Message.Split('\n')[0]}", io.Width, "  "));
-            return ExitCodes.Failure;
+            if (outcome.History.Count > 0 || outcome.Pending.Count > 0) Calls(io, outcome.History, outcome.Pending);
+            return Reproduced(io, f, bug.Kind, bug.Message);
         }
 
         // It passes now: replay once more with a final check that always stops the schedule at its end, so that the
@@ -127,9 +122,72 @@ static class ReplayCommand
         string interleaving = DescribePassingSchedule(runner, f.Trace, settings);
         if (interleaving.Length > 0) io.Line(TraceRendering.Render(interleaving, io.Width).TrimEnd());
         io.Line();
-        io.Line("Calls (call/return positions):");
-        foreach (var h in outcome.History.OrderBy(h => h.CallAt)) io.Line(TraceRendering.Wrap("  " + h, io.Width, "      "));
+        Calls(io, outcome.History, []);
+        return PassesNow(io, f);
+    }
+
+    /// <summary>A COY1 trace, replayed by Coyote (src/TceCoyote) with the checks Coyote runs. Coyote records its
+    /// scheduling choices, not what each step did, so the replay shows the schedule's calls rather than a per-step table.</summary>
+    static int ReplayCoyote(Io io, ScheduleFile f, string where, Target target, ConcurrentScenario scenario)
+    {
+        CoyoteTrace.Decoded decoded;
+        try { decoded = CoyoteTrace.Decode(f.Trace); }
+        catch (TraceFormatException ex) { throw new UsageException($"malformed trace{where}: {ex.Message}"); }
+
+        Heading(io, f, target, scenario, " with Coyote", CoyoteExplorer.ChecksDescription, Plural.Of(decoded.Steps, "step"));
+        var report = CoyoteEngine.Replay(scenario, target.Variant, f.Trace, f.MaxSchedulingSteps > 0 ? f.MaxSchedulingSteps : CoyoteExplorer.MaxSteps);
+        var bug = report.Failure;
+
+        if (bug is { Kind: BugKind.ReplayDivergence }) return Diverged(io, f, bug.Message);
+        io.Line("Coyote records its scheduling choices, not what each step did: the calls of the schedule follow.");
+        if (bug is not null)
+        {
+            Calls(io, bug.History, bug.Pending);
+            return Reproduced(io, f, bug.Kind, bug.Message);
+        }
+        Calls(io, report.LastHistory, []);
+        return PassesNow(io, f);
+    }
+
+    static void Heading(Io io, ScheduleFile f, Target target, ConcurrentScenario scenario, string engine, string? checks, string size)
+    {
+        io.Line(TraceRendering.Wrap($"Replaying scenario '{scenario.Name}' on {target.Display}{engine}" +
+                (f.Strategy.Length > 0 ? $" (found by {f.FoundBy}: {f.Strategy}, seed {f.Seed}, schedule {f.Iteration + 1})" : ""), io.Width, "  "));
+        if (checks is not null) io.Line(TraceRendering.Wrap("checks: " + checks, io.Width, "  "));
+        io.Line($"trace ({size}):");
+        io.Line($"  {f.Trace}");
+        io.Line(TraceRendering.Fit("  " + scenario.ToString().Replace("\n", "\n  "), io.Width));
         io.Line();
+    }
+
+    static void Calls(Io io, IReadOnlyList<HistoryEntry> history, IReadOnlyList<PendingCall> pending)
+    {
+        io.Line("Calls (call/return positions):");
+        foreach (var h in history.OrderBy(h => h.CallAt)) io.Line(TraceRendering.Wrap("  " + h, io.Width, "      "));
+        foreach (var p in pending) io.Line(TraceRendering.Wrap($"  {p} (in progress when the failure stopped the schedule)", io.Width, "      "));
+        io.Line();
+    }
+
+    static int Diverged(Io io, ScheduleFile f, string message)
+    {
+        io.Line(TraceRendering.Wrap($"THE TRACE NO LONGER APPLIES: {message}", io.Width, "  "));
+        io.Line(TraceRendering.Wrap("The code or the scenario changed since the trace was recorded, so its schedule cannot be " +
+                "followed any more; the recorded failure can neither be reproduced nor ruled out. Hunt again to find a current trace.", io.Width, ""));
+        if (f.Message.Length > 0) io.Line(TraceRendering.Wrap($"Recorded failure: {f.BugKind}: {Common.Short(f.Message, 400)}", io.Width, "  "));
+        return ExitCodes.Diverged;
+    }
+
+    static int Reproduced(Io io, ScheduleFile f, BugKind kind, string message)
+    {
+        bool same = f.BugKind.Length == 0 || (f.BugKind == kind.ToString() && (f.Message.Length == 0 || f.Message == message));
+        string clause = ScheduleExplorer.ClauseOf(kind, message) is { } c ? $" ({c})" : "";
+        io.Line(TraceRendering.Wrap($"REPRODUCED{(same ? "" : " A DIFFERENT FAILURE")}: {kind}{clause}: {message.Split('\n')[0]}", io.Width, "  "));
+        if (!same) io.Line(TraceRendering.Wrap($"recorded: {f.BugKind}: {f.Message.Split('\n')[0]}", io.Width, "  "));
+        return ExitCodes.Failure;
+    }
+
+    static int PassesNow(Io io, ScheduleFile f)
+    {
         io.Line(TraceRendering.Wrap($"PASSES NOW: the schedule runs to its end and every check holds" +
             (f.BugKind.Length > 0 ? $" (recorded: {f.BugKind}: {f.Message.Split('\n')[0]})" : "") + ".", io.Width, "  "));
         return ExitCodes.Ok;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
+using TceVerify.Coyote;
 
 namespace TceVerify.Cli.Exploration;
 
@@ -22,8 +23,30 @@ public sealed record HuntSettings(
     /// <summary>Generated mode: each work unit's seed generates one scenario with this many threads.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>The semantic checks only: final invariants and linearizability, lock discipline and race detector off.</summary>
+    /// <summary>The semantic checks only: final invariants and linearizability, lock discipline and race detector off
+    /// (always under Coyote, which has neither).</summary>
     public bool SemanticOnly { get; init; }
+
+    /// <summary>Hunt with Microsoft Coyote and this strategy of its own (null: our engine, with <see cref="Strategy"/>).</summary>
+    public CoyoteStrategy? Coyote { get; init; }
+
+    public Engine Engine => Coyote is null ? Engine.Builtin : Engine.Coyote;
+
+    /// <summary>The strategy's name as reports and trace files give it.</summary>
+    public string StrategyName => Coyote?.Name() ?? Strategy.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The seed Coyote starts a work unit's batch from. Coyote runs schedule k of a batch started from seed c with the
+    /// seed c + k, so consecutive unit seeds would repeat each other's schedules: unit seed s starts from s times the
+    /// batch, and its schedules use the seeds s*batch .. s*batch + batch - 1, disjoint from every other unit's (and so
+    /// from every other shard's). Null when that does not fit Coyote's 32-bit seeds.
+    /// </summary>
+    public uint? CoyoteSeedOf(ulong unitSeed)
+    {
+        ulong batch = (ulong)EffectiveBatch;
+        if (unitSeed > (uint.MaxValue - batch + 1) / batch) return null;
+        return (uint)(unitSeed * batch);
+    }
 
     /// <summary>The scenarios this shard explores (DFS splits them between shards; seeded strategies share them).</summary>
     public IReadOnlyList<ConcurrentScenario> OwnScenarios =>
@@ -49,7 +72,8 @@ public sealed record HuntResult(
 /// seed <c>seed + i + j*n</c> (<see cref="Shard.SeedOf"/>) and runs every selected scenario for <c>batch</c> schedules
 /// with that seed (in generated mode, one scenario generated from that seed), so shards never repeat each other's seeds.
 /// DFS ignores seeds: it explores each scenario once, systematically, and the shards split the scenarios instead
-/// (scenario k belongs to shard k mod n).
+/// (scenario k belongs to shard k mod n). With Microsoft Coyote (<see cref="HuntSettings.Coyote"/>) the units and seeds are
+/// the same, each batch starting Coyote from <see cref="HuntSettings.CoyoteSeedOf"/> its unit's seed.
 /// <para>
 /// Work items (a scenario in a unit) are handed out in order to the workers, and their results are taken in the same
 /// order whatever order they finish in, so the failures reported (the first per scenario, unless KeepGoing) are those
@@ -139,6 +163,7 @@ public sealed class Hunt(HuntSettings settings)
                         results[t] = (new Item(t, unit, seed, scenario, 0), null);
                         continue;
                     }
+                    if (settings.Coyote is not null && settings.CoyoteSeedOf(seed) is null) return null; // beyond Coyote's 32-bit seeds
                     int n = Claim(batchSize);
                     if (n == 0) return null;
                     maxUnit = Math.Max(maxUnit, unit);
@@ -180,14 +205,22 @@ public sealed class Hunt(HuntSettings settings)
             }
         }
 
+        // One work item: a batch of schedules of one scenario from one seed, with our engine or with Coyote.
+        BatchResult RunItem(Item item)
+        {
+            void Counted() => Interlocked.Increment(ref _schedules);
+            if (settings.Coyote is { } coyote)
+                return CoyoteExplorer.RunBatch(item.Scenario, settings.Target, coyote, settings.CoyoteSeedOf(item.Seed)!.Value, item.Schedules, stop, Counted);
+            var configuration = ScheduleExplorer.ConfigurationFor(settings.Strategy, item.Seed, item.Schedules, settings.PctDepth, settings.DfsBound, settings.SemanticOnly);
+            var runner = RunnerOf(item.Scenario);
+            lock (runner) return ScheduleExplorer.RunBatch(runner, configuration, stop, Counted);
+        }
+
         Workers.Run(settings.Workers, "tceverify-hunt", () =>
         {
             while (Next() is { } item)
             {
-                var configuration = ScheduleExplorer.ConfigurationFor(settings.Strategy, item.Seed, item.Schedules, settings.PctDepth, settings.DfsBound, settings.SemanticOnly);
-                var runner = RunnerOf(item.Scenario);
-                BatchResult batch;
-                lock (runner) batch = ScheduleExplorer.RunBatch(runner, configuration, stop, () => Interlocked.Increment(ref _schedules));
+                var batch = RunItem(item);
                 lock (_gate)
                 {
                     results[item.Index] = (item, batch);

@@ -25,9 +25,11 @@ public sealed record ScheduleFailure(
     /// <summary>Where it failed (<see cref="FailureWhere.OfSchedule"/>).</summary>
     public string Where { get; init; } = "";
 
+    /// <summary>The engine that found it (and replays it: the trace is its own).</summary>
+    public Engine Engine { get; init; } = Engine.Builtin;
+
     /// <summary>Two failures with the same signature are the same bug for reporting.</summary>
     public FailureSignature Signature => new(Kind.ToString(), Clause, Where);
-
 }
 
 /// <summary>The outcome of one engine run over one scenario.</summary>

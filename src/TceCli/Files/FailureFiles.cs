@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using TceVerify.Cli.Exploration;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 using TceVerify.Contract;
@@ -10,8 +11,9 @@ namespace TceVerify.Cli.Files;
 
 /// <summary>
 /// A failing concurrent schedule, as hunt and check write it and replay reads it: which scenario on which system,
-/// how it was found (strategy, seed, iteration), the compact TCE1 trace that replays it, what failed, and the
-/// readable per-thread trace with the model-level state at each step.
+/// how it was found (engine, strategy, seed, iteration), the compact trace that replays it (TCE1 for our engine, COY1
+/// for Coyote), what failed, and the readable per-thread trace with the model-level state at each step (for Coyote,
+/// which records only its choices, the calls of the schedule).
 /// </summary>
 public sealed class ScheduleFile
 {
@@ -22,6 +24,9 @@ public sealed class ScheduleFile
     public string Scenario { get; set; } = "";
     /// <summary>"impl" or a catalog entry.</summary>
     public string Variant { get; set; } = Target.ImplName;
+    /// <summary>The engine that found the schedule and replays it: "builtin" (a TCE1 trace) or "coyote" (a COY1 trace);
+    /// files written before there were two engines have none, and are the built-in engine's.</summary>
+    public string Engine { get; set; } = Exploration.Engine.Builtin.Name();
     public string Strategy { get; set; } = "";
     public ulong Seed { get; set; }
     public int Iteration { get; set; }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using TceVerify.Cli.Exploration;
 using TceVerify.Cli.Infrastructure;
+using TceVerify.Coyote;
 using TceVerify.Scheduling;
 
 namespace TceVerify.Cli.Files;
@@ -28,10 +29,17 @@ public static partial class FileValidation
         Required(f.ReadableTrace, "readableTrace", Bad);
         Variant(f.Variant, path);
 
-        if (!ReproducibleTrace.TryParse(f.Trace, out var trace, out var error)) Bad($"malformed trace: {error}");
-        if (f.Strategy != trace!.Strategy) Bad($"'strategy' {f.Strategy} disagrees with the trace's strategy {trace.Strategy}");
-        if (f.Seed != trace.Seed) Bad($"'seed' {f.Seed} disagrees with the trace's seed {trace.Seed}");
-        if (f.Iteration != trace.Iteration) Bad($"'iteration' {f.Iteration} disagrees with the trace's iteration {trace.Iteration}");
+        Engine engine = default;
+        try { engine = Engines.Parse(f.Engine, "'engine'"); }
+        catch (UsageException ex) { Bad(ex.Message); }
+        if (Engines.OfTrace(f.Trace) is { } traced && traced != engine)
+            Bad($"'engine' {f.Engine} disagrees with the trace, which is a trace of the {traced.Name()} engine ({f.Trace[..5]})");
+        var (strategy, seed, iteration) = engine == Engine.Coyote ? CoyoteRecord(f.Trace, Bad) : BuiltinRecord(f.Trace, Bad);
+        if (f.Strategy != strategy) Bad($"'strategy' {f.Strategy} disagrees with the trace's strategy {strategy}");
+        if (f.Seed != seed) Bad($"'seed' {f.Seed} disagrees with the trace's seed {seed}");
+        if (f.Iteration != iteration) Bad($"'iteration' {f.Iteration} disagrees with the trace's iteration {iteration}");
+        if (engine == Engine.Coyote && (!f.SemanticOnly || f.DataRaceDetection))
+            Bad("a Coyote trace is checked with the semantic checks only: 'semanticOnly' must be true and 'dataRaceDetection' false");
 
         BugKind kind = default;
         if (f.BugKind.Length > 0 && (!Enum.TryParse(f.BugKind, ignoreCase: false, out kind) || !Enum.IsDefined(kind) || char.IsDigit(f.BugKind[0])))
@@ -50,6 +58,23 @@ public static partial class FileValidation
             if (scenario.Name != f.Scenario) Bad($"the scenarioDefinition's 'name' {scenario.Name} disagrees with 'scenario' {f.Scenario}");
         }
         else if (!registered) Bad($"unknown scenario '{f.Scenario}' (not registered, and the file does not define it)");
+    }
+
+    /// <summary>What a TCE1 trace records of how it was found: strategy, seed, iteration.</summary>
+    static (string Strategy, ulong Seed, int Iteration) BuiltinRecord(string text, Func<string, string> bad)
+    {
+        if (!ReproducibleTrace.TryParse(text, out var trace, out var error)) bad($"malformed trace: {error}");
+        return (trace!.Strategy, trace.Seed, trace.Iteration);
+    }
+
+    /// <summary>The same for a COY1 trace (its schedule counts from 1, a file's iteration from 0).</summary>
+    static (string Strategy, ulong Seed, int Iteration) CoyoteRecord(string text, Func<string, string> bad)
+    {
+        CoyoteTrace.Decoded? trace = null;
+        try { trace = CoyoteTrace.Decode(text); }
+        catch (TraceFormatException ex) { bad($"malformed trace: {ex.Message}"); }
+        if (!CoyoteStrategies.TryParse(trace!.Strategy, out _)) bad($"malformed trace: its strategy '{trace.Strategy}' is not one of Coyote's");
+        return (trace.Strategy, trace.Seed, trace.Schedule - 1);
     }
 
     public static void Validate(ProgramFile f, string path)
