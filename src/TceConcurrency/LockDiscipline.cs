@@ -32,7 +32,7 @@ namespace TceVerify.Concurrency;
 /// </summary>
 public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, DisciplineStats? stats = null)
 {
-    public enum Kind { Exit, Fork, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, MmapSem, Pool, Leaf }
+    public enum Kind { Exit, Fork, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, Inject, MmapSem, Pool, Leaf }
 
     /// <summary>The rank of the first lock of LOCK-2's chain (<c>group.lock</c>): the LOCK-8 locks rank below it.</summary>
     const int Lock2Rank = 3;
@@ -58,6 +58,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
     static readonly Regex GroupLockRx = new(@"^group (\d+) lock$", RegexOptions.Compiled);
     static readonly Regex CGroupLockRx = new(@"^container (\d+) group_lock$", RegexOptions.Compiled);
     static readonly Regex CMutexRx = new(@"^container (\d+) mutex$", RegexOptions.Compiled);
+    static readonly Regex InjectRx = new(@"^table (\d+) inject$", RegexOptions.Compiled);
     static readonly Regex MmapRx = new(@"^proc (\d+) mmap_sem$", RegexOptions.Compiled);
     static readonly Regex PoolRx = new(@"^table (\d+) pool (\d+)$", RegexOptions.Compiled);
     static readonly Regex FilesRx = new(@"^proc (\d+) files$", RegexOptions.Compiled);
@@ -88,9 +89,10 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
         if ((m = GroupLockRx.Match(name)).Success) return new(name, Kind.GroupLock, Lock2Rank, Int(m, 1), 0);
         if ((m = CGroupLockRx.Match(name)).Success) return new(name, Kind.ContainerGroupLock, Lock2Rank + 1, Int(m, 1), 0);
         if ((m = CMutexRx.Match(name)).Success) return new(name, Kind.ContainerMutex, Lock2Rank + 2, Int(m, 1), 0);
-        if ((m = MmapRx.Match(name)).Success) return new(name, Kind.MmapSem, Lock2Rank + 3, Int(m, 1), 0);
-        if ((m = PoolRx.Match(name)).Success) return new(name, Kind.Pool, Lock2Rank + 4, Int(m, 1), Int(m, 2));
-        if (FilesRx.IsMatch(name) || name is "tasklist" or "containers") return new(name, Kind.Leaf, Lock2Rank + 5, 0, 0);
+        if ((m = InjectRx.Match(name)).Success) return new(name, Kind.Inject, Lock2Rank + 3, Int(m, 1), 0);
+        if ((m = MmapRx.Match(name)).Success) return new(name, Kind.MmapSem, Lock2Rank + 4, Int(m, 1), 0);
+        if ((m = PoolRx.Match(name)).Success) return new(name, Kind.Pool, Lock2Rank + 5, Int(m, 1), Int(m, 2));
+        if (FilesRx.IsMatch(name) || name is "tasklist" or "containers") return new(name, Kind.Leaf, Lock2Rank + 6, 0, 0);
         return null;
     }
 
@@ -206,7 +208,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
                 if (write && held.Rank >= Lock2Rank) why = $"waits for the calls in flight on '{info.Name}' while holding '{held.Name}'";
             }
             else if (held.Rank > info.Rank)
-                why = $"takes '{info.Name}' while holding '{held.Name}', against the order group.lock -> group_lock -> mutex -> mmap_sem -> pool locks";
+                why = $"takes '{info.Name}' while holding '{held.Name}', against the order group.lock -> group_lock -> mutex -> table inject -> mmap_sem -> pool locks";
             else if (held.Rank == info.Rank)
             {
                 bool ok = info.Kind switch

@@ -45,6 +45,21 @@ public static partial class Scenarios
         ]) { Clauses = ["HOST-7", "MAP-10", "MAP-11", "INV-11"] };
     }
 
+    /// <summary>FIND-25 (found by a long hunt): an inject, a munmap of the second page of a two-page MAP, and the MAP.
+    /// A MAP that claims the countdown at its start orders the inject after itself, yet fails on the page the munmap
+    /// took after the inject returned; the inject lock (LOCK-10) leaves only orders the model explains.</summary>
+    public static ConcurrentScenario InjectVsMunmapAndMap()
+    {
+        var cfg = PlatformConfig.Small();
+        ulong vaddr = Script.VaddrOf(cfg, 1, 0);
+        return new("inject-vs-munmap-and-map", cfg, Enabled(cfg).Commands,
+        [
+            Thread(cfg, "map", 1, t => t.Map(1, C, vaddr, 0, 0x2000)),
+            Thread(cfg, "inject", 2, t => t.Add(new InjectCmd(1, 2))),
+            Thread(cfg, "munmap", 3, t => t.Add(new UnmapPageCmd(1, (vaddr >> cfg.PageShift) + 1))),
+        ]) { Clauses = ["HOST-7", "LOCK-10", "MAP-10", "PROC-7", "INV-11"] };
+    }
+
     /// <summary>FIND-23 on the wide machine: two stale host writes in pools 0 and 1 of table 2 (window at 0x829, pools of
     /// 75 entries), both in the second 64-entry word of the storage, then a take-over of the 300-entry window.</summary>
     public static ConcurrentScenario WideStaleWritesVsAttach()
@@ -76,5 +91,5 @@ public static partial class Scenarios
 
     /// <summary>The scenarios above, registered with the hand-written ones.</summary>
     static IReadOnlyList<ConcurrentScenario> Coverage =>
-        [StaleWritesVsAttach(), HostFreesOneWord(), InjectVsMap(), WideStaleWritesVsAttach(), WideUnmapVsReleaseVsHost()]; // a getter: partial files initialise in no set order
+        [StaleWritesVsAttach(), HostFreesOneWord(), InjectVsMap(), InjectVsMunmapAndMap(), WideStaleWritesVsAttach(), WideUnmapVsReleaseVsHost()]; // a getter: partial files initialise in no set order
 }

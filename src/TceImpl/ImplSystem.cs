@@ -20,7 +20,7 @@ namespace TceVerify.Impl;
 /// <item>the fork lock, held by fork from the child's pid to its publication;</item>
 /// <item>the file's in-flight reference (its "users" semaphore, read) for a call on a file;</item>
 /// <item>group.lock -> (SET_CONTAINER: the container file's in-flight reference) -> container group_lock ->
-/// container mutex -> mmap_sem -> pool locks in ascending order (LOCK-2);</item>
+/// container mutex -> table inject lock -> mmap_sem -> pool locks in ascending order (LOCK-2);</item>
 /// <item>leaves, taken alone and never held across another acquisition: the pid table, a process's
 /// <c>files</c> (LOCK-2), the container registry.</item>
 /// </list>

@@ -91,24 +91,24 @@ public sealed class SharedWordLayoutTests
 
     [Fact]
     [Spec("HOST-7", "LOCK-10")]
-    public void A_taken_countdown_goes_back_unless_an_inject_came_in_between()
+    public void A_map_holds_the_countdown_and_gives_back_what_its_writes_left()
     {
         var config = PlatformConfig.Small();
         var t = Table(config.Groups[0], config);
         Assert.Equal(0, t.InjectWriteFailure(5));
-        long taken = t.TakeCountdown();
-        Assert.Equal(5, taken);
-        Assert.Equal(0, t.CountdownForDump);          // the table reads 0 while a MAP holds it
-        t.ReturnCountdown(3);
-        Assert.Equal(3, t.CountdownForDump);
+        long countdown = t.TakeCountdown();
+        Assert.Equal(5, countdown);
+        Assert.Equal(0, t.Build(t.ItOffset + 1, Abi.TcePciRead, ref countdown));   // one write consumes one
+        Assert.Equal(4, countdown);
+        t.ReturnCountdown(countdown);
+        Assert.Equal(4, t.CountdownForDump);
 
-        Assert.Equal(3, t.TakeCountdown());
-        Assert.Equal(0, t.InjectWriteFailure(2));     // an inject during the MAP ...
-        t.ReturnCountdown(1);
-        Assert.Equal(2, t.CountdownForDump);          // ... stands: it comes after the MAP
-
-        Assert.Equal(2, t.TakeCountdown());
-        t.ReturnCountdown(0);                         // all consumed: nothing goes back
-        Assert.Equal(0, t.CountdownForDump);
+        Assert.Equal(-Errno.EINVAL, t.InjectWriteFailure(0));          // rejected: the countdown stays
+        Assert.Equal(4, t.CountdownForDump);
+        Assert.Equal(0, t.InjectWriteFailure(1));
+        countdown = t.TakeCountdown();
+        Assert.Equal(-Errno.EIO, t.Build(t.ItOffset + 2, Abi.TcePciRead, ref countdown)); // the injected write fails
+        t.ReturnCountdown(countdown);
+        Assert.Equal(0, t.CountdownForDump);                           // all consumed: nothing goes back
     }
 }

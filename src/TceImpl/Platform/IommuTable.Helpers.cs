@@ -1,5 +1,6 @@
 using TceVerify.Contract;
 using TceVerify.Impl.Mm;
+using TceVerify.Impl.Sync;
 
 namespace TceVerify.Impl.Platform;
 
@@ -119,30 +120,29 @@ internal partial class IommuTable
     }
 
     /// <summary>
-    /// HOST-7 under concurrency (LOCK-7): the builds of one MAP consume the countdown as one step. The MAP takes it
-    /// whole before its first build (the table's countdown reads 0 meanwhile) and gives back what its writes left
-    /// (<see cref="ReturnCountdown"/>); an inject made in between then takes effect after the MAP, as if it came later.
-    /// Taken one write at a time, an inject could land between two writes of one MAP, which no order of the two
-    /// calls explains.
+    /// HOST-7 under concurrency (LOCK-10): the writes of one MAP consume the countdown as one step. The MAP holds the
+    /// table's inject lock from before its first write to after its last (<see cref="ReturnCountdown"/>), and an
+    /// inject takes it too, so an inject that overlaps a MAP takes effect wholly before it or wholly after it.
+    /// Consumed one write at a time, an inject could land between two writes of one MAP (FIND-24); claimed at the
+    /// start with no lock, an inject made during the MAP is ordered after it although the MAP saw later calls
+    /// (FIND-25). Catalog hook (with <see cref="ReturnCountdown"/>): how a MAP takes the countdown.
     /// </summary>
-    internal long TakeCountdown()
+    protected internal virtual long TakeCountdown()
     {
-        while (true)
-        {
-            long c = _countdown.Read();
-            if (c == 0 || _countdown.CompareExchange(c, 0) == c) return c;
-        }
+        _injectLock.Lock();
+        return _countdown.Read();
     }
 
-    /// <summary>HOST-7: gives back what <see cref="TakeCountdown"/> took and the writes left, unless an inject set the
-    /// countdown meanwhile (it then stands: the inject comes after the MAP). Catalog hook: how the rest goes back.</summary>
+    /// <summary>HOST-7: stores what the MAP's writes left of the countdown <see cref="TakeCountdown"/> read, and lets
+    /// injects in again (LOCK-10). Catalog hook: how the rest goes back.</summary>
     protected internal virtual void ReturnCountdown(long left)
     {
-        if (left != 0) _countdown.CompareExchange(0, left);
+        _countdown.Set(left);
+        _injectLock.Unlock();
     }
 
-    /// <summary>A plain store of the HOST-7 countdown (for a catalog variant).</summary>
-    protected internal void StoreCountdown(long value) => _countdown.Set(value);
+    /// <summary>The HOST-7 countdown itself, with no lock (for catalog variants of LOCK-10).</summary>
+    protected internal IKAtomic Countdown => _countdown;
 
     /// <summary>TBL-8 flush: the device drops its cached translations.</summary>
     internal void Flush() => _flushPending.Set(0);

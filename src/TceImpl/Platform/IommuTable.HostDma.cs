@@ -105,7 +105,9 @@ internal partial class IommuTable
     internal int InjectWriteFailure(int n)
     {
         if (n < 1) return -Errno.EINVAL;                                            // HOST-7
+        _injectLock.Lock();                                                         // LOCK-10: never inside a MAP
         _countdown.Set(n);
+        _injectLock.Unlock();
         return 0;
     }
 }

@@ -52,6 +52,7 @@ internal partial class IommuTable
     readonly ISharedCell _ownerCell;
     readonly IKAtomic _flushPending;
     readonly IKAtomic _countdown;
+    readonly IKMutex _injectLock;   // LOCK-10: a MAP's writes and an inject exclude each other
     int _owner; // 0: the host; else the id of the owning container
 
     internal IommuTable(GroupConfig group, KernelContext ctx)
@@ -97,6 +98,7 @@ internal partial class IommuTable
         _ownerCell = sync.CreateCell($"table {GroupId} owner");
         _flushPending = sync.CreateAtomic($"table {GroupId} flush_pending", 0);
         _countdown = sync.CreateAtomic($"table {GroupId} countdown", 0);
+        _injectLock = sync.CreateMutex($"table {GroupId} inject");
 
         // STATE-5 / TBL-2: the guard entries below the window hold the host's mappings of the memory next to it;
         // the window and the guard band above are free. (No other thread sees the table yet: no hooks.)

@@ -9,7 +9,7 @@ namespace TceVerify.Impl.Vfio;
 /// <summary>
 /// The VFIO core (core.md): the container file (CORE-1 .. CORE-8), the group file (CORE-20 .. CORE-28) and the
 /// device file (CORE-30, CORE-31), one method per operation, each check in spec order.
-/// Lock order (LOCK-2): group.lock -> container group_lock -> driver mutex -> mmap_sem -> pool locks.
+/// Lock order (LOCK-2): group.lock -> container group_lock -> driver mutex -> table inject lock -> mmap_sem -> pool locks.
 /// </summary>
 internal class VfioCore
 {

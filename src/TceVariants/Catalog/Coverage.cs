@@ -42,11 +42,32 @@ internal sealed class ClearStopsAtWordEnd(GroupConfig g, KernelContext ctx) : Io
         base.ClearPoolRangeLocked(k, first, Math.Min(end, OccupancyWordEnd(k, first)), put, inUseOnly);
 }
 
-/// <summary>A MAP gives back the HOST-7 countdown its writes left with a plain store, over an inject made meanwhile
-/// (LOCK-10): the inject is lost although it returned 0.</summary>
+/// <summary>A MAP takes the HOST-7 countdown and gives back what its writes left with a plain store, without the
+/// table's inject lock (LOCK-10): an inject made meanwhile is lost although it returned 0 (FIND-24).</summary>
 internal sealed class MapStoresCountdownOverInject(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
 {
-    protected internal override void ReturnCountdown(long left) => StoreCountdown(left);
+    protected internal override long TakeCountdown() => Countdown.Read();
+    protected internal override void ReturnCountdown(long left) => Countdown.Set(left);
+}
+
+/// <summary>TceImpl's LOCK-10 fix before FIND-25: a MAP claims the countdown at its start (compare-and-swap to 0) and
+/// gives back the rest with a compare-and-swap from 0, with no lock, so an inject made during the MAP counts as coming
+/// after it, although the MAP went on to see calls that started after the inject returned.</summary>
+internal sealed class MapClaimsCountdownWithoutLock(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
+{
+    protected internal override long TakeCountdown()
+    {
+        while (true)
+        {
+            long c = Countdown.Read();
+            if (c == 0 || Countdown.CompareExchange(c, 0) == c) return c;
+        }
+    }
+
+    protected internal override void ReturnCountdown(long left)
+    {
+        if (left != 0) Countdown.CompareExchange(0, left);
+    }
 }
 
 /// <summary>EN-5 rounds RLIMIT_MEMLOCK up to whole pages: a limit one byte short of the charge still admits it, and
