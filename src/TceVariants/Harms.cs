@@ -46,7 +46,7 @@ public static class Harms
             "A build (TBL-5) writes an entry of a table its container owns, and every other writer of that entry holds the " +
             "container mutex too (UNMAP's and disable's clears, take-over and release in attach and detach), while the host's " +
             "calls refuse a container-owned table on state a build never writes (host_alloc on it_map, host_free on it_map " +
-            "and its own TCE values, host_write_stale on the owner) and the injection countdown is an atomic, so the pool lock " +
+            "and its own TCE values, host_write_stale on the owner) and the injection countdown is the MAP's own under the table's inject mutex (LOCK-10), so the pool lock " +
             "excludes nobody a build can meet."),
         ["no-mmap-sem-on-charge"] = Harm.None(
             "Not explorable today: without mmap_sem the charge shares only locked_vm, and EN-5's check and update of it " +
