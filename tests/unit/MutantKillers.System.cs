@@ -91,13 +91,18 @@ public sealed class SyncNamesTests
 /// <summary>Booting a machine: the platform checks of STATE-1 and the parts a system is built from.</summary>
 public sealed class BootTests
 {
-    sealed class CountingParts : KernelParts
+    sealed class Counts
     {
-        public int Tables, Drivers, Cores;
-        internal override IommuTable CreateTable(GroupConfig group, KernelContext ctx) { Tables++; return base.CreateTable(group, ctx); }
-        internal override SpaprTceDriver CreateDriver(KernelContext ctx) { Drivers++; return base.CreateDriver(ctx); }
-        internal override VfioCore CreateCore(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups) { Cores++; return base.CreateCore(ctx, driver, groups); }
+        public int Tables, Drivers, Cores, Lifetimes;
     }
+
+    static KernelParts Counting(Counts n) => new()
+    {
+        Table = (group, ctx) => { n.Tables++; return KernelParts.Default.Table(group, ctx); },
+        Driver = ctx => { n.Drivers++; return KernelParts.Default.Driver(ctx); },
+        Core = (ctx, driver, groups) => { n.Cores++; return KernelParts.Default.Core(ctx, driver, groups); },
+        Lifetime = (tasks, omits) => { n.Lifetimes++; return KernelParts.Default.Lifetime(tasks, omits); },
+    };
 
     [Fact]
     [Spec("STATE-1")]
@@ -117,9 +122,9 @@ public sealed class BootTests
     [Spec("STATE-5", "STATE-8")]
     public void The_given_parts_build_the_machine()
     {
-        var parts = new CountingParts();
-        var sys = new ImplSystem(PlatformConfig.Small(), null, parts);
-        Assert.Equal((2, 1, 1), (parts.Tables, parts.Drivers, parts.Cores));
+        var n = new Counts();
+        var sys = new ImplSystem(PlatformConfig.Small(), null, Counting(n));
+        Assert.Equal((2, 1, 1, 1), (n.Tables, n.Drivers, n.Cores, n.Lifetimes));
         Assert.Equal(new ImplSystem(PlatformConfig.Small()).Snapshot(), sys.Snapshot());
     }
 }

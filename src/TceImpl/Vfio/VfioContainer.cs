@@ -18,7 +18,7 @@ internal sealed class VfioContainer
     /// writing, read under it held either way.</summary>
     internal readonly ISharedCell Cell;
     internal readonly List<VfioGroup> Groups = new(2);
-    internal SpaprTceDriver? Driver;
+    internal IIommuDriverOps? Driver;
     internal TceContainer? Data;
 
     internal VfioContainer(int id, ISyncLayer sync)
