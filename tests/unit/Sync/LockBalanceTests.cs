@@ -2,8 +2,8 @@ using TceVerify.Contract;
 using TceVerify.Harness.Generation;
 using TceVerify.Harness.Programs;
 using TceVerify.Harness.Scripts;
-using TceVerify.Impl;
 using TceVerify.Impl.Sync;
+using TceVerify.Impl;
 using TceVerify.Model;
 using TceVerify.TestKit;
 using Xunit;
@@ -11,8 +11,7 @@ using Xunit;
 namespace TceVerify.Tests.Unit;
 
 /// <summary>
-/// Tests written for mutants of src/TceImpl that the clause suites let live (see docs/catalog.md, "Mutation score").
-/// RealSync's mutex is System.Threading.Lock, which is recursive, so a lock that is never released, or released by a
+/// Every call takes and releases its locks in balance (LOCK-2, LOCK-3, LOCK-8). RealSync's mutex is System.Threading.Lock, which is recursive, so a lock that is never released, or released by a
 /// path that never took it, is invisible to a single-threaded test that uses it. <see cref="BalancedSync"/> is strict
 /// instead: locks are not recursive, only a held lock can be released, and between two calls nothing may be held
 /// (every call takes and releases its locks, LOCK-2, LOCK-3, LOCK-8).
