@@ -94,6 +94,8 @@ internal enum Omit : ulong
     BuildInUseCheck = 1UL << 47,
     /// <summary>TBL-6: the put of the pin when the build fails.</summary>
     PutUserModeUndo = 1UL << 48,
+    /// <summary>HOST-6: the refusal (-EBUSY) of a host write while a container owns the table.</summary>
+    HostWriteOwnerCheck = 1UL << 56,
     /// <summary>TBL-9 (adopted, FIND-7): bit 0 set again on the -EBUSY path.</summary>
     TakeOwnershipRestoreBit0 = 1UL << 49,
     /// <summary>TBL-9: the clear of the window's leftovers (the first posted patch kept them).</summary>

@@ -194,6 +194,12 @@ public static class VariantCatalog
             ["DIS-2", "INV-4"], Seq(Accounting, "INV-4"), Parts.Omitting(Omit.Uncharge)),
         Entry("detach-skips-disable", "lifecycle", "Detach forgets the table of an enabled container without disabling it (DET-1).",
             ["DET-1", "DIS-2", "INV-4", "INV-7"], Seq(Accounting, "INV-4"), Parts.Driver(c => new DetachSkipsDisable(c))),
+        Entry("device-fd-takes-two-users", "lifecycle",
+            "A successful GET_DEVICE_FD takes two container-user references instead of one (CORE-27): the group can never be dissolved.",
+            ["CORE-27", "CORE-28", "INV-7"], Seq(CoreConsistency, "INV-7"), Parts.Core((c, d, g) => new DeviceFdTakesTwoUsers(c, d, g))),
+        Entry("host-writes-into-owned-table", "lifecycle",
+            "The host's raw write (HOST-6) is not refused while a container owns the table: its TCE lands in the user's window.",
+            ["HOST-6", "INV-1"], Seq(Isolation, "INV-1"), Parts.Omitting(Omit.HostWriteOwnerCheck)),
 
         // ---------------------------------------------------------------- the locking protocol (concurrency only)
         Locking("no-mutex-on-enable", "ENABLE does not take the container mutex (LOCK-3).",

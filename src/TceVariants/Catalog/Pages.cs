@@ -3,11 +3,13 @@ using TceVerify.Impl;
 using TceVerify.Impl.Mm;
 using TceVerify.Impl.Platform;
 using TceVerify.Impl.Spapr;
+using TceVerify.Impl.Vfio;
 
 namespace TceVerify.Variants.Catalog;
 
 // What a map, an unmap or a disable does to pages, the table and the charge: rollback (MAP-11), flushes (MAP-12,
-// UNMAP-9), puts and dirty bits (TBL-6, TBL-7), locked_vm (EN-5, DIS-2), and detach (DET-1).
+// UNMAP-9), puts and dirty bits (TBL-6, TBL-7), locked_vm (EN-5, DIS-2), detach (DET-1), and the container-user
+// reference of a device (CORE-27).
 
 /// <summary>MAP-11 one short: the last entry built before the failure stays.</summary>
 internal sealed class MapRollbackOneShort(KernelContext ctx) : SpaprTceDriver(ctx)
@@ -84,5 +86,18 @@ internal sealed class DetachSkipsDisable(KernelContext ctx) : SpaprTceDriver(ctx
         data.TblCell.Write();
         data.Tbl = null;
         tbl.ReleaseOwnership();
+    }
+}
+
+/// <summary>CORE-27 takes a second container-user reference on success: the device file's release gives back one, so
+/// the group's count never returns to 0 and the group is never dissolved (INV-7).</summary>
+internal sealed class DeviceFdTakesTwoUsers(KernelContext ctx, IIommuDriverOps driver, IReadOnlyList<VfioGroup> groups)
+    : VfioCore(ctx, driver, groups)
+{
+    protected internal override long GetDeviceFdReferenced(VfioGroup group, in Current cur, ReadOnlySpan<byte> name)
+    {
+        long fd = base.GetDeviceFdReferenced(group, cur, name);
+        if (fd >= 0) group.ContainerUsers.Add(1);
+        return fd;
     }
 }
