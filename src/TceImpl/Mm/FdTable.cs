@@ -16,7 +16,7 @@ internal sealed class FdTable
 
     internal FdTable(int pid, ISyncLayer sync)
     {
-        _lock = sync.CreateMutex($"proc {pid} files");
+        _lock = sync.CreateMutex(LockId.Files(pid));
         _cell = sync.CreateCell($"proc {pid} fds");
     }
 

@@ -41,7 +41,7 @@ internal sealed class MmStruct
         _mem = mem;
         _pageShift = pageShift;
         _pageOffsetMask = (1UL << pageShift) - 1;
-        MmapSem = sync.CreateRwSemaphore($"proc {pid} mmap_sem");
+        MmapSem = sync.CreateRwSemaphore(LockId.MmapSem(pid));
         LockedVmCell = sync.CreateCell($"proc {pid} locked_vm");
         _vmCell = sync.CreateCell($"proc {pid} vm");
     }

@@ -20,8 +20,8 @@ internal sealed class TaskList
 
     internal TaskList(ISyncLayer sync)
     {
-        _lock = sync.CreateMutex("tasklist");
-        ForkLock = sync.CreateMutex("fork");
+        _lock = sync.CreateMutex(LockId.TaskList);
+        ForkLock = sync.CreateMutex(LockId.Fork);
         _cell = sync.CreateCell("tasklist pids");
     }
 

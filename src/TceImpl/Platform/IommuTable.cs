@@ -79,7 +79,7 @@ internal partial class IommuTable
         _poolTces = new ISharedCell[pools];
         for (int k = 0; k < pools; k++)
         {
-            _poolLock[k] = sync.CreateSpinLock($"table {GroupId} pool {k}");
+            _poolLock[k] = sync.CreateSpinLock(LockId.Pool(GroupId, k));
             _poolTces[k] = sync.CreateCell($"table {GroupId} pool {k} tces");
         }
         // LOCK-9: each pool's occupancy bits start a word of their own (a catalog variant lays them out flat).

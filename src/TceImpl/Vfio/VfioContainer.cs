@@ -25,7 +25,7 @@ internal sealed class VfioContainer
     {
         Id = id;
         Refs = sync.CreateAtomic($"container {id} refs", 1);
-        GroupLock = sync.CreateRwSemaphore($"container {id} group_lock");
+        GroupLock = sync.CreateRwSemaphore(LockId.ContainerGroupLock(id));
         Cell = sync.CreateCell($"container {id} groups");
     }
 }

@@ -32,7 +32,7 @@ internal partial class VfioCore
         Ctx = ctx;
         _sync = ctx.Sync;
         _drivers = [driver];
-        _containersLock = _sync.CreateMutex("containers");
+        _containersLock = _sync.CreateMutex(LockId.Containers);
         _fileIds = _sync.CreateAtomic("file ids", 0);
         _groups = new Dictionary<int, VfioGroup>(groups.Count);
         foreach (var g in groups) _groups.Add(g.Id, g);
@@ -44,7 +44,7 @@ internal partial class VfioCore
     /// <summary>The group with that id, or null. The set of groups is fixed at boot.</summary>
     internal VfioGroup? FindGroup(int id) => _groups.GetValueOrDefault(id);
 
-    string NextFileName(string kind) => $"file {_fileIds.Add(1)} ({kind})";
+    int NextFileId() => (int)_fileIds.Add(1);
 
     // ================================================================ container file
 
@@ -56,7 +56,7 @@ internal partial class VfioCore
         var container = new VfioContainer(id, _sync);
         _containers.Add(container);
         _containersLock.Unlock();
-        var file = new ContainerFile(this, container, _sync, NextFileName("container " + id));
+        var file = new ContainerFile(this, container, _sync, NextFileId(), "container " + id);
         return cur.Task.Files.Install(file);                   // CORE-1, STATE-4
     }
 
@@ -214,7 +214,7 @@ internal partial class VfioCore
         }
         else
         {
-            var file = new GroupFile(this, group, _sync, NextFileName("group " + group.Id));
+            var file = new GroupFile(this, group, _sync, NextFileId(), "group " + group.Id);
             ret = cur.Task.Files.Install(file);
         }
         GroupUnlock(group, Omit.GroupMutexOnOpen);
@@ -399,7 +399,7 @@ internal partial class VfioCore
     protected internal long OpenDeviceFile(VfioGroup group, VfioDevice device, in Current cur)
     {
         device.Opens.Add(1);
-        var file = new DeviceFile(this, group, device, _sync, NextFileName("device " + group.Id + ":" + device.Name));
+        var file = new DeviceFile(this, group, device, _sync, NextFileId(), "device " + group.Id + ":" + device.Name);
         return cur.Task.Files.Install(file);
     }
 

@@ -24,11 +24,11 @@ public sealed class FdTableTests
     sealed class CountingSync : ISyncLayer
     {
         public readonly List<CountingRwSemaphore> Semaphores = new();
-        public IKMutex CreateMutex(string name) => RealSync.Instance.CreateMutex(name);
-        public IKMutex CreateSpinLock(string name) => RealSync.Instance.CreateSpinLock(name);
+        public IKMutex CreateMutex(LockId id) => RealSync.Instance.CreateMutex(id);
+        public IKMutex CreateSpinLock(LockId id) => RealSync.Instance.CreateSpinLock(id);
         public IKAtomic CreateAtomic(string name, long initial) => RealSync.Instance.CreateAtomic(name, initial);
         public ISharedCell CreateCell(string name) => RealSync.Instance.CreateCell(name);
-        public IKRwSemaphore CreateRwSemaphore(string name)
+        public IKRwSemaphore CreateRwSemaphore(LockId id)
         {
             var s = new CountingRwSemaphore();
             Semaphores.Add(s);
@@ -36,7 +36,7 @@ public sealed class FdTableTests
         }
     }
 
-    sealed class PlainFile(ISyncLayer sync) : KFile(sync, "plain")
+    sealed class PlainFile(ISyncLayer sync) : KFile(sync, 1, "plain")
     {
         public int Releases;
         internal override long Ioctl(in Current cur, uint cmd, ulong arg) => -Errno.ENOTTY;

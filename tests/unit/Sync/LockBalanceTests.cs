@@ -25,9 +25,9 @@ public sealed class LockBalanceTests
 
         public IReadOnlyList<string> Held => _held;
 
-        public IKMutex CreateMutex(string name) => new Mutex(this, name);
-        public IKMutex CreateSpinLock(string name) => new Mutex(this, name);
-        public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(this, name);
+        public IKMutex CreateMutex(LockId id) => new Mutex(this, id.Name);
+        public IKMutex CreateSpinLock(LockId id) => new Mutex(this, id.Name);
+        public IKRwSemaphore CreateRwSemaphore(LockId id) => new RwSemaphore(this, id.Name);
         public IKAtomic CreateAtomic(string name, long initial) => new Atomic(initial);
         public ISharedCell CreateCell(string name) => Cell.Instance;
 
@@ -189,12 +189,12 @@ public sealed class LockBalanceTests
     public void Balanced_sync_rejects_the_misuses_it_is_for()
     {
         var s = new BalancedSync();
-        var m = s.CreateMutex("m");
+        var m = s.CreateMutex(LockId.ContainerMutex(1));
         m.Lock();
         Assert.Throws<InvalidOperationException>(m.Lock);
         m.Unlock();
         Assert.Throws<InvalidOperationException>(m.Unlock);
-        var rw = s.CreateRwSemaphore("rw");
+        var rw = s.CreateRwSemaphore(LockId.MmapSem(1));
         rw.DownRead();
         Assert.Throws<InvalidOperationException>(rw.DownWrite);
         rw.UpRead();

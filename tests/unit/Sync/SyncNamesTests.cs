@@ -24,9 +24,9 @@ public sealed class SyncNamesTests
     sealed class RecordingSync : ISyncLayer
     {
         public readonly List<string> Created = new();
-        public IKMutex CreateMutex(string name) { Created.Add("mutex " + name); return RealSync.Instance.CreateMutex(name); }
-        public IKMutex CreateSpinLock(string name) { Created.Add("spinlock " + name); return RealSync.Instance.CreateSpinLock(name); }
-        public IKRwSemaphore CreateRwSemaphore(string name) { Created.Add("rwsem " + name); return RealSync.Instance.CreateRwSemaphore(name); }
+        public IKMutex CreateMutex(LockId id) { Created.Add("mutex " + id.Name); return RealSync.Instance.CreateMutex(id); }
+        public IKMutex CreateSpinLock(LockId id) { Created.Add("spinlock " + id.Name); return RealSync.Instance.CreateSpinLock(id); }
+        public IKRwSemaphore CreateRwSemaphore(LockId id) { Created.Add("rwsem " + id.Name); return RealSync.Instance.CreateRwSemaphore(id); }
         public IKAtomic CreateAtomic(string name, long initial) { Created.Add($"atomic {name} = {initial}"); return RealSync.Instance.CreateAtomic(name, initial); }
         public ISharedCell CreateCell(string name) { Created.Add("cell " + name); return RealSync.Instance.CreateCell(name); }
         public ISharedWords? CreateWords(string name, int count, Func<long, (long First, long End)> covers)
