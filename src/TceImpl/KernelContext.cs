@@ -17,4 +17,36 @@ internal sealed class KernelContext(PlatformConfig config, ISyncLayer sync, Phys
 
     /// <summary>Whether this machine leaves <paramref name="step"/> out (only a catalog variant does).</summary>
     internal bool Omits(Omit step) => (_omits & step) != 0;
+
+    // A lock taken at a site a catalog variant may omit (spec/locking.md): taken unless this machine omits the site.
+
+    internal void Lock(IKMutex m, Omit site)
+    {
+        if (!Omits(site)) m.Lock();
+    }
+
+    internal void Unlock(IKMutex m, Omit site)
+    {
+        if (!Omits(site)) m.Unlock();
+    }
+
+    internal void DownRead(IKRwSemaphore s, Omit site)
+    {
+        if (!Omits(site)) s.DownRead();
+    }
+
+    internal void UpRead(IKRwSemaphore s, Omit site)
+    {
+        if (!Omits(site)) s.UpRead();
+    }
+
+    internal void DownWrite(IKRwSemaphore s, Omit site)
+    {
+        if (!Omits(site)) s.DownWrite();
+    }
+
+    internal void UpWrite(IKRwSemaphore s, Omit site)
+    {
+        if (!Omits(site)) s.UpWrite();
+    }
 }

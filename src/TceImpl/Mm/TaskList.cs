@@ -29,7 +29,7 @@ internal sealed class TaskList
     internal void AddAtBoot(Process p)
     {
         _byPid.Add(p.Pid, p);
-        // Stryker disable once Equality : assigning an equal pid changes nothing.
+        // Stryker disable once Equality
         if (p.Pid > _maxPid) _maxPid = p.Pid;
     }
 

@@ -46,7 +46,7 @@ internal partial class SpaprTceDriver : IIommuDriverOps
     {
         var tbl = group.Table;
         int ret;
-        LockMutex(data, Omit.MutexOnAttach);                     // ATT-1, LOCK-3
+        Ctx.Lock(data.Mutex, Omit.MutexOnAttach);             // ATT-1, LOCK-3
         data.TblCell.Read();
         data.StateCell.Read();
         if (data.Tbl is not null) ret = -Errno.EBUSY;         // ATT-1: one group per container
@@ -60,7 +60,7 @@ internal partial class SpaprTceDriver : IIommuDriverOps
                 data.Tbl = tbl;                               // ATT-1
             }
         }
-        UnlockMutex(data, Omit.MutexOnAttach);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnAttach);
         return ret;
     }
 
@@ -134,9 +134,9 @@ internal partial class SpaprTceDriver : IIommuDriverOps
     /// checks are made.</summary>
     protected internal virtual long MapDma(TceContainer data, in Current cur, ulong arg)
     {
-        LockMutex(data, Omit.MutexOnMap);                     // MAP-1
+        Ctx.Lock(data.Mutex, Omit.MutexOnMap);                // MAP-1
         int ret = MapDmaLocked(data, cur, arg);
-        UnlockMutex(data, Omit.MutexOnMap);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnMap);
         return ret;
     }
 
@@ -169,14 +169,14 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         if ((flags & Abi.MapFlagWrite) != 0) tce |= Abi.TcePciWrite;
         ret = tbl.PutParamCheck(iova, tce);                                            // MAP-8 -> TBL-4
         if (ret != 0) return ret;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         ulong npages = size >> Abi.IommuPageShift;
         if (!Ctx.Omits(Omit.MapEndCheck))
         {
             ret = MapEndCheck(tbl, iova, npages);                                      // MAP-9 (adopted, FIND-1)
             if (ret != 0) return ret;
         }
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         long first = (long)(iova >> Abi.IommuPageShift);
         ulong built = 0;
         long countdown = tbl.TakeCountdown();                                          // HOST-7, LOCK-7: one step per MAP
@@ -217,9 +217,9 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         if (flags != 0 && !Ctx.Omits(Omit.UnmapFlagsCheck)) return -Errno.EINVAL;     // UNMAP-5: no flag is defined
         int ret = UnmapRangeCheck(tbl, ref iova, ref size);                            // UNMAP-6, UNMAP-7
         if (ret != 0) return ret;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         ulong npages = size >> Abi.IommuPageShift;                                     // UNMAP-7
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         ulong entry = iova >> Abi.IommuPageShift;
         ret = tbl.ClearAndPut((long)entry, (long)npages);                              // UNMAP-8 -> TBL-7
         if (!Ctx.Omits(Omit.UnmapFlush)) tbl.Flush();                                  // UNMAP-9 -> TBL-8
@@ -231,9 +231,9 @@ internal partial class SpaprTceDriver : IIommuDriverOps
     /// <summary>EN-1 ENABLE, under the container mutex. Catalog hook: where the checks are made.</summary>
     protected internal virtual long Enable(TceContainer data, in Current cur)
     {
-        LockMutex(data, Omit.MutexOnEnable);                  // EN-1
+        Ctx.Lock(data.Mutex, Omit.MutexOnEnable);             // EN-1
         int ret = EnableLocked(data, cur);
-        UnlockMutex(data, Omit.MutexOnEnable);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnEnable);
         return ret;
     }
 
@@ -251,17 +251,17 @@ internal partial class SpaprTceDriver : IIommuDriverOps
             if (data.Enabled) return -Errno.EBUSY;            // EN-4
         }
         long npages = ChargePages(tbl);                       // EN-5 (FIND-6)
-        LockMm(mm, Omit.MmapSemOnCharge);                     // EN-5, LOCK-5
+        Ctx.DownWrite(mm.MmapSem, Omit.MmapSemOnCharge);      // EN-5, LOCK-5
         mm.LockedVmCell.Write();
         long locked = mm.LockedVm + npages;
         long limit = ChargeLimitPages(mm);                    // EN-5
         if (locked > limit && !mm.CapIpcLock)
         {
-            UnlockMm(mm, Omit.MmapSemOnCharge);
+            Ctx.UpWrite(mm.MmapSem, Omit.MmapSemOnCharge);
             return -Errno.ENOMEM;                             // EN-5
         }
         AddLockedVm(mm, npages);                              // EN-5
-        UnlockMm(mm, Omit.MmapSemOnCharge);
+        Ctx.UpWrite(mm.MmapSem, Omit.MmapSemOnCharge);
         data.StateCell.Write();
         data.Enabled = true;                                  // EN-5
         data.Payer = cur.Task;                                // EN-5 (adopted, FIND-4)
@@ -301,36 +301,12 @@ internal partial class SpaprTceDriver : IIommuDriverOps
             var mm = Ctx.Omits(Omit.UnchargePayer) ? cur.Mm : data.Payer?.Mm;
             if (mm is not null && !Ctx.Omits(Omit.Uncharge))
             {
-                LockMm(mm, Omit.MmapSemOnUncharge);           // DIS-2, LOCK-5
+                Ctx.DownWrite(mm.MmapSem, Omit.MmapSemOnUncharge); // DIS-2, LOCK-5
                 mm.LockedVmCell.Write();
                 AddLockedVm(mm, -ChargePages(tbl));           // DIS-2 (FIND-6)
-                UnlockMm(mm, Omit.MmapSemOnUncharge);
+                Ctx.UpWrite(mm.MmapSem, Omit.MmapSemOnUncharge);
             }
         }
         data.Payer = null;                                    // DIS-2
-    }
-
-    // ================================================================ locks a catalog variant may omit
-
-    /// <summary>The container mutex (LOCK-3) at <paramref name="site"/>.</summary>
-    protected internal void LockMutex(TceContainer data, Omit site)
-    {
-        if (!Ctx.Omits(site)) data.Mutex.Lock();
-    }
-
-    protected internal void UnlockMutex(TceContainer data, Omit site)
-    {
-        if (!Ctx.Omits(site)) data.Mutex.Unlock();
-    }
-
-    /// <summary>The mm's mmap_sem for writing (LOCK-5) at <paramref name="site"/>.</summary>
-    void LockMm(MmStruct mm, Omit site)
-    {
-        if (!Ctx.Omits(site)) mm.MmapSem.DownWrite();
-    }
-
-    void UnlockMm(MmStruct mm, Omit site)
-    {
-        if (!Ctx.Omits(site)) mm.MmapSem.UpWrite();
     }
 }

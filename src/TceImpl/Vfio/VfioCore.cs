@@ -167,14 +167,14 @@ internal partial class VfioCore
     protected internal virtual long Passthrough(VfioContainer container, in Current cur, uint cmd, ulong arg)
     {
         long ret;
-        GroupLockRead(container, Omit.GroupLockOnPassthrough); // CORE-6, LOCK-3
+        Ctx.DownRead(container.GroupLock, Omit.GroupLockOnPassthrough); // CORE-6, LOCK-3
         container.Cell.Read();
         var driver = container.Driver;
         var data = container.Data;
         // Stryker disable once Logical
         if (driver is not null && data is not null) ret = driver.Ioctl(data, cur, cmd, arg); // CORE-6 -> DRV-1
         else ret = -Errno.EINVAL;                              // CORE-6: no driver
-        GroupUnlockRead(container, Omit.GroupLockOnPassthrough);
+        Ctx.UpRead(container.GroupLock, Omit.GroupLockOnPassthrough);
         return ret;
     }
 
@@ -204,7 +204,7 @@ internal partial class VfioCore
     {
         var group = FindGroup(groupId);
         if (group is null) return -Errno.ENOENT;               // CORE-20
-        GroupLock(group, Omit.GroupMutexOnOpen);                        // CORE-20 (FIND-20)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnOpen);          // CORE-20 (FIND-20)
         long ret;
         if (group.Opened.CompareExchange(0, 1) != 0) ret = -Errno.EBUSY; // CORE-20: already opened
         else if (group.ContainerId.Read() != 0)
@@ -217,7 +217,7 @@ internal partial class VfioCore
             var file = new GroupFile(this, group, _sync, NextFileId(), "group " + group.Id);
             ret = cur.Task.Files.Install(file);
         }
-        GroupUnlock(group, Omit.GroupMutexOnOpen);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnOpen);
         return ret;
     }
 
@@ -249,9 +249,9 @@ internal partial class VfioCore
         uint flags = 0;
         // Stryker disable once Assignment
         if (group.Viable) flags |= Abi.GroupFlagViable;                                // CORE-22
-        GroupLock(group, Omit.GroupMutexOnStatus);                                              // CORE-22 (FIND-14)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnStatus);        // CORE-22 (FIND-14)
         bool containerSet = group.ContainerId.Read() != 0;
-        GroupUnlock(group, Omit.GroupMutexOnStatus);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnStatus);
         // Stryker disable once Assignment
         if (containerSet) flags |= Abi.GroupFlagContainerSet;                          // CORE-22
         BinaryPrimitives.WriteUInt32LittleEndian(status[4..], flags);
@@ -264,9 +264,9 @@ internal partial class VfioCore
     {
         if (UserAccess.GetUserInt32(cur, arg, out int fd) != 0) return -Errno.EFAULT; // CORE-23, ABI-9
         if (fd < 0 && !Ctx.Omits(Omit.SetContainerFdCheck)) return -Errno.EINVAL;    // CORE-23: before any lock
-        GroupLock(group, Omit.GroupMutexOnSetContainer);                                        // CORE-23 (FIND-11)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnSetContainer);  // CORE-23 (FIND-11)
         long ret = SetContainer(group, cur, fd);
-        GroupUnlock(group, Omit.GroupMutexOnSetContainer);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnSetContainer);
         return ret;
     }
 
@@ -281,14 +281,14 @@ internal partial class VfioCore
         // Stryker disable once Unary
         if (!cf.TryGet()) return -Errno.EBADF;                                         // CORE-23, PROC-2: closed meanwhile
         var container = cf.Container;
-        GroupLockWrite(container, Omit.GroupLockOnSetContainer);                                // CORE-23, LOCK-3
+        Ctx.DownWrite(container.GroupLock, Omit.GroupLockOnSetContainer); // CORE-23, LOCK-3
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
         {
             int ret = driver.AttachGroup(data, group);                                 // CORE-23 -> ATT-1
             if (ret != 0)
             {
-                GroupUnlockWrite(container, Omit.GroupLockOnSetContainer);
+                Ctx.UpWrite(container.GroupLock, Omit.GroupLockOnSetContainer);
                 cf.Put();
                 return ret;                                                            // CORE-23: nothing added
             }
@@ -299,7 +299,7 @@ internal partial class VfioCore
         container.Groups.Insert(0, group);                                             // CORE-23: head of the list
         container.Refs.Add(1);                                                         // CORE-23, CORE-7
         group.ContainerUsers.Add(1);                                                   // CORE-23
-        GroupUnlockWrite(container, Omit.GroupLockOnSetContainer);
+        Ctx.UpWrite(container.GroupLock, Omit.GroupLockOnSetContainer);
         cf.Put();
         return 0;
     }
@@ -308,7 +308,7 @@ internal partial class VfioCore
     long GroupUnsetContainer(VfioGroup group, in Current cur)
     {
         long ret;
-        GroupLock(group, Omit.GroupMutexOnUnsetContainer);                                      // CORE-24 (FIND-11)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnUnsetContainer); // CORE-24 (FIND-11)
         long users = group.ContainerUsers.CompareExchange(1, 0);
         if (users == 0) ret = -Errno.EINVAL;                                           // CORE-24: no container
         else if (users > 1) ret = -Errno.EBUSY;                                        // CORE-24: devices open
@@ -317,7 +317,7 @@ internal partial class VfioCore
             UnsetContainer(group, cur);                                                // CORE-24 -> CORE-25
             ret = 0;
         }
-        GroupUnlock(group, Omit.GroupMutexOnUnsetContainer);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnUnsetContainer);
         return ret;
     }
 
@@ -327,7 +327,7 @@ internal partial class VfioCore
         group.ContainerCell.Read();
         var container = group.Container;
         if (container is null) return; // only a broken variant (FIND-12) gets here with no container
-        GroupLockWrite(container, Omit.GroupLockOnUnsetContainer);                              // CORE-25, LOCK-3
+        Ctx.DownWrite(container.GroupLock, Omit.GroupLockOnUnsetContainer); // CORE-25, LOCK-3
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
             driver.DetachGroup(data, group, cur);                                      // CORE-25 -> DET-1
@@ -341,7 +341,7 @@ internal partial class VfioCore
             container.Driver = null;
             container.Data = null;
         }
-        GroupUnlockWrite(container, Omit.GroupLockOnUnsetContainer);
+        Ctx.UpWrite(container.GroupLock, Omit.GroupLockOnUnsetContainer);
         ContainerPut(container, cur);                                                  // CORE-25 -> CORE-8
     }
 
@@ -351,9 +351,9 @@ internal partial class VfioCore
         int ret = UserAccess.StrndupUser(cur, arg, Ctx.PageSize, out var name);       // CORE-27, ABI-10
         // Stryker disable once Logical,Conditional,Unary
         if (ret != 0 || name is null) return ret != 0 ? ret : -Errno.EFAULT;
-        GroupLock(group, Omit.GroupMutexOnDeviceFd);                                            // CORE-27 (FIND-15, FIND-17)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnDeviceFd);      // CORE-27 (FIND-15, FIND-17)
         long fd = GetDeviceFdReferenced(group, cur, name);
-        GroupUnlock(group, Omit.GroupMutexOnDeviceFd);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnDeviceFd);
         return fd;
     }
 
@@ -384,10 +384,10 @@ internal partial class VfioCore
         var container = group.Container;
         // Stryker disable once all
         if (container is null) return -Errno.EINVAL;        // CORE-27 (a container can vanish only in a variant)
-        GroupLockRead(container, Omit.GroupLockOnDeviceFdDriver);          // CORE-27 (FIND-21): the driver under group_lock
+        Ctx.DownRead(container.GroupLock, Omit.GroupLockOnDeviceFdDriver); // CORE-27 (FIND-21): the driver under group_lock
         container.Cell.Read();
         bool driverSet = container.Driver is not null;
-        GroupUnlockRead(container, Omit.GroupLockOnDeviceFdDriver);
+        Ctx.UpRead(container.GroupLock, Omit.GroupLockOnDeviceFdDriver);
         if (!driverSet) return -Errno.EINVAL;               // CORE-27: no driver set
         if (!group.Viable) return -Errno.EINVAL;            // CORE-27: not viable
         device = group.FindDevice(name);
@@ -407,18 +407,18 @@ internal partial class VfioCore
     /// (FIND-20's literal code drops the lock before <c>opened = 0</c>).</summary>
     protected internal virtual void GroupRelease(VfioGroup group, in Current cur)
     {
-        GroupLock(group, Omit.GroupMutexOnRelease);                     // CORE-26 (FIND-20)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnRelease);       // CORE-26 (FIND-20)
         DissolveLocked(group, cur);                            // CORE-26 -> CORE-28
         group.Opened.Set(0);                                   // CORE-26
-        GroupUnlock(group, Omit.GroupMutexOnRelease);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnRelease);
     }
 
     /// <summary>CORE-28 vfio_group_try_dissolve_container, taking the group's lock.</summary>
     protected internal void Dissolve(VfioGroup group, in Current cur)
     {
-        GroupLock(group, Omit.GroupMutexOnDissolve);                    // CORE-28 (FIND-11)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnDissolve);      // CORE-28 (FIND-11)
         DissolveLocked(group, cur);
-        GroupUnlock(group, Omit.GroupMutexOnDissolve);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnDissolve);
     }
 
     /// <summary>CORE-28 with the group's lock held by the caller (CORE-26, CORE-27).</summary>
@@ -438,40 +438,5 @@ internal partial class VfioCore
     {
         device.Opens.Add(-1);                                  // CORE-30
         Dissolve(group, cur);                                  // CORE-30 -> CORE-28
-    }
-
-    // ================================================================ locks a catalog variant may omit
-
-    /// <summary>The group's lock (CORE-20 .. CORE-28, adopted: FIND-11, FIND-14, FIND-15/17, FIND-20) at <paramref name="site"/>.</summary>
-    protected internal void GroupLock(VfioGroup group, Omit site)
-    {
-        if (!Ctx.Omits(site)) group.Lock.Lock();
-    }
-
-    protected internal void GroupUnlock(VfioGroup group, Omit site)
-    {
-        if (!Ctx.Omits(site)) group.Lock.Unlock();
-    }
-
-    /// <summary>The container's group_lock for reading (CORE-6, CORE-27, LOCK-3) at <paramref name="site"/>.</summary>
-    protected internal void GroupLockRead(VfioContainer container, Omit site)
-    {
-        if (!Ctx.Omits(site)) container.GroupLock.DownRead();
-    }
-
-    protected internal void GroupUnlockRead(VfioContainer container, Omit site)
-    {
-        if (!Ctx.Omits(site)) container.GroupLock.UpRead();
-    }
-
-    /// <summary>The container's group_lock for writing (CORE-23, CORE-25, LOCK-3) at <paramref name="site"/>.</summary>
-    void GroupLockWrite(VfioContainer container, Omit site)
-    {
-        if (!Ctx.Omits(site)) container.GroupLock.DownWrite();
-    }
-
-    void GroupUnlockWrite(VfioContainer container, Omit site)
-    {
-        if (!Ctx.Omits(site)) container.GroupLock.UpWrite();
     }
 }

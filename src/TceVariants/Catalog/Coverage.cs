@@ -82,10 +82,10 @@ internal sealed class MapArgszReadFirst(KernelContext ctx) : SpaprTceDriver(ctx)
 {
     protected internal override long MapDma(TceContainer data, in Current cur, ulong arg)
     {
-        LockMutex(data, Omit.MutexOnMap);
+        Ctx.Lock(data.Mutex, Omit.MutexOnMap);
         int ret = ArgszFirst(data, cur, arg);
         if (ret == 0) ret = MapDmaLocked(data, cur, arg);
-        UnlockMutex(data, Omit.MutexOnMap);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnMap);
         return ret;
     }
 

@@ -139,7 +139,7 @@ internal sealed class EnableLimitBeforeBusy(KernelContext ctx) : SpaprTceDriver(
 {
     protected internal override long Enable(TceContainer data, in Current cur)
     {
-        LockMutex(data, Omit.MutexOnEnable);
+        Ctx.Lock(data.Mutex, Omit.MutexOnEnable);
         int ret = 0;
         data.TblCell.Read();
         if (data.Tbl is { } tbl && cur.Mm is { } mm)
@@ -148,7 +148,7 @@ internal sealed class EnableLimitBeforeBusy(KernelContext ctx) : SpaprTceDriver(
             if (mm.LockedVm + ChargePages(tbl) > limit && !mm.CapIpcLock) ret = -Errno.ENOMEM;
         }
         if (ret == 0) ret = EnableLocked(data, cur);
-        UnlockMutex(data, Omit.MutexOnEnable);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnEnable);
         return ret;
     }
 }

@@ -18,9 +18,9 @@ internal sealed class EnableCheckThenAct(KernelContext ctx) : SpaprTceDriver(ctx
     {
         data.StateCell.Read();
         if (data.Enabled) return -Errno.EBUSY;                // EN-4, with no lock
-        LockMutex(data, Omit.MutexOnEnable);
+        Ctx.Lock(data.Mutex, Omit.MutexOnEnable);
         int ret = EnableLocked(data, cur);
-        UnlockMutex(data, Omit.MutexOnEnable);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnEnable);
         return ret;
     }
 }
@@ -33,9 +33,9 @@ internal sealed class MapCheckThenAct(KernelContext ctx) : SpaprTceDriver(ctx)
     {
         data.StateCell.Read();
         if (!data.Enabled) return -Errno.EPERM;               // MAP-3, with no lock
-        LockMutex(data, Omit.MutexOnMap);
+        Ctx.Lock(data.Mutex, Omit.MutexOnMap);
         int ret = MapDmaLocked(data, cur, arg);
-        UnlockMutex(data, Omit.MutexOnMap);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnMap);
         return ret;
     }
 }
@@ -63,11 +63,11 @@ internal sealed class PassthroughUsesDataOutsideLock(KernelContext ctx, IIommuDr
 {
     protected internal override long Passthrough(VfioContainer container, in Current cur, uint cmd, ulong arg)
     {
-        GroupLockRead(container, Omit.GroupLockOnPassthrough);
+        Ctx.DownRead(container.GroupLock, Omit.GroupLockOnPassthrough);
         container.Cell.Read();
         var d = container.Driver;
         var data = container.Data;
-        GroupUnlockRead(container, Omit.GroupLockOnPassthrough);       // dropped before the last use
+        Ctx.UpRead(container.GroupLock, Omit.GroupLockOnPassthrough);       // dropped before the last use
         return d is not null && data is not null ? d.Ioctl(data, cur, cmd, arg) : -Errno.EINVAL;
     }
 }

@@ -1,7 +1,6 @@
 using TceVerify.Contract;
 using TceVerify.Harness.Programs;
 using TceVerify.Impl.Mm;
-using TceVerify.Impl.Platform;
 using TceVerify.Impl.Sync;
 using TceVerify.TestKit;
 using Xunit;

@@ -1,8 +1,5 @@
 using TceVerify.Contract;
-using TceVerify.Harness.Programs;
 using TceVerify.Impl.Mm;
-using TceVerify.Impl.Platform;
-using TceVerify.Impl.Sync;
 using TceVerify.TestKit;
 using Xunit;
 using static TceVerify.Tests.Unit.IommuTableTests;

@@ -1,10 +1,7 @@
-using System.Collections.Immutable;
 using TceVerify.Contract;
 using TceVerify.Impl.Mm;
 using TceVerify.Impl.Platform;
-using TceVerify.Impl.Spapr;
 using TceVerify.Impl.Sync;
-using TceVerify.Impl.Vfio;
 using TceVerify.Impl;
 using TceVerify.TestKit;
 using Xunit;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using TceVerify.Contract;
 using TceVerify.Impl.Mm;
 using TceVerify.Impl.Platform;

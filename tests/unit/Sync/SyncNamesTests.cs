@@ -1,13 +1,8 @@
-using System.Collections.Immutable;
 using TceVerify.Contract;
 using TceVerify.Harness.Generation;
 using TceVerify.Harness.Programs;
-using TceVerify.Impl.Platform;
-using TceVerify.Impl.Spapr;
 using TceVerify.Impl.Sync;
-using TceVerify.Impl.Vfio;
 using TceVerify.Impl;
-using TceVerify.Model;
 using TceVerify.TestKit;
 using Xunit;
 
