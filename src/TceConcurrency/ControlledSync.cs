@@ -9,8 +9,8 @@ namespace TceVerify.Concurrency;
 /// change; only the <see cref="ISyncLayer"/> it is built with does.
 /// </summary>
 /// <remarks>
-/// An instance made with a <see cref="LockDiscipline"/> also checks, at every lock and cell access, the lock
-/// order of LOCK-2 and the lock sets of LOCK-3/4/5 (see <see cref="LockDiscipline"/>); make one per iteration
+/// An instance made with a <see cref="LockDiscipline"/> also checks, at every lock (by its <see cref="LockId"/>) and
+/// cell access, the lock order of LOCK-2 and the lock sets of LOCK-3/4/5 (see <see cref="LockDiscipline"/>); make one per iteration
 /// (the discipline keeps per-thread state). Made with <c>sharedWords: false</c>, bitmap words are not reported (the
 /// harness before issue 11, for measuring what the word cells find). <see cref="Quiet"/> lets a state describer read the system without
 /// touching the scheduler (no scheduling point, no happens-before edge, no abort check).
@@ -25,9 +25,9 @@ public sealed class ControlledSync(LockDiscipline? discipline = null, bool share
     /// <summary>While true, atomics read their value directly and cells are not reported (for describers).</summary>
     public bool Quiet { get; set; }
 
-    public IKMutex CreateMutex(string name) => new Mutex(this, new ControlledMutex(name), discipline?.Classify(name));
-    public IKMutex CreateSpinLock(string name) => new Mutex(this, new ControlledMutex(name, "spin_lock", "spin_unlock"), discipline?.Classify(name));
-    public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(this, new ControlledRwSemaphore(name), discipline?.Classify(name));
+    public IKMutex CreateMutex(LockId id) => new Mutex(this, new ControlledMutex(id.Name), discipline?.Classify(id));
+    public IKMutex CreateSpinLock(LockId id) => new Mutex(this, new ControlledMutex(id.Name, "spin_lock", "spin_unlock"), discipline?.Classify(id));
+    public IKRwSemaphore CreateRwSemaphore(LockId id) => new RwSemaphore(this, new ControlledRwSemaphore(id.Name), discipline?.Classify(id));
     public IKAtomic CreateAtomic(string name, long initial) => new Atomic(this, new ControlledAtomic(name, initial));
     public ISharedCell CreateCell(string name) => new Cell(this, new SharedCell(name), discipline?.CellRule(name));
 

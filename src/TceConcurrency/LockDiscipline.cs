@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using TceVerify.Contract;
+using TceVerify.Impl.Sync;
 using TceVerify.Scheduling;
 
 namespace TceVerify.Concurrency;
@@ -26,19 +27,25 @@ namespace TceVerify.Concurrency;
 /// written under <c>group.lock</c> (adopted, FIND-11); a container's group list is read under <c>group_lock</c> and
 /// written under it for writing.</item>
 /// </list>
-/// The rules know TceImpl's primitives by the names it gives them (ISyncLayer); <see cref="DisciplineStats"/>
+/// The lock rules know TceImpl's locks by their <see cref="LockId"/> (kind and object ids, as data), its shared cells
+/// by the names it gives them (ISyncLayer); <see cref="DisciplineStats"/>
 /// counts how often each rule was checked, so a test can prove the rules are live. A violation fails the running
 /// logical thread with an assertion naming the clause.
 /// </summary>
 public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, DisciplineStats? stats = null)
 {
-    public enum Kind { Exit, Fork, FileUsers, GroupLock, ContainerGroupLock, ContainerMutex, Inject, MmapSem, Pool, Leaf }
-
     /// <summary>The rank of the first lock of LOCK-2's chain (<c>group.lock</c>): the LOCK-8 locks rank below it.</summary>
     const int Lock2Rank = 3;
 
-    /// <summary>What the discipline knows about one lock: its kind, rank in LOCK-2 and the ids in its name.</summary>
-    public sealed record LockInfo(string Name, Kind Kind, int Rank, int Id, int Sub);
+    /// <summary>What the discipline knows about one lock: its id, its rank in LOCK-2 / LOCK-8, and whether it is a leaf
+    /// (taken alone: a process's <c>files</c>, the pid table, the container registry).</summary>
+    public sealed record LockInfo(LockId Lock, int Rank, bool Leaf)
+    {
+        public string Name => Lock.Name;
+        public LockKind Kind => Lock.Kind;
+        public int Id => Lock.Id;
+        public int Sub => Lock.Sub;
+    }
 
     /// <summary>The lock-set rule of one shared cell.</summary>
     public sealed record CellInfo(string Name, string Clause, Func<LockDiscipline, bool, string?> Check)
@@ -53,16 +60,6 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
 
     public DisciplineStats Stats => _stats;
 
-    static readonly Regex ExitRx = new(@"^proc (\d+) exit$", RegexOptions.Compiled);
-    static readonly Regex UsersRx = new(@"^file (\d+) \(.*\) users$", RegexOptions.Compiled);
-    static readonly Regex GroupLockRx = new(@"^group (\d+) lock$", RegexOptions.Compiled);
-    static readonly Regex CGroupLockRx = new(@"^container (\d+) group_lock$", RegexOptions.Compiled);
-    static readonly Regex CMutexRx = new(@"^container (\d+) mutex$", RegexOptions.Compiled);
-    static readonly Regex InjectRx = new(@"^table (\d+) inject$", RegexOptions.Compiled);
-    static readonly Regex MmapRx = new(@"^proc (\d+) mmap_sem$", RegexOptions.Compiled);
-    static readonly Regex PoolRx = new(@"^table (\d+) pool (\d+)$", RegexOptions.Compiled);
-    static readonly Regex FilesRx = new(@"^proc (\d+) files$", RegexOptions.Compiled);
-
     static readonly Regex PoolTcesRx = new(@"^table (\d+) pool (\d+) tces$", RegexOptions.Compiled);
     static readonly Regex WordRx = new(@"^table (\d+) (?:it_map|occupancy) word \d+$", RegexOptions.Compiled);
     static readonly Regex LockedVmRx = new(@"^proc (\d+) locked_vm$", RegexOptions.Compiled);
@@ -71,30 +68,29 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
     static readonly Regex GroupContainerRx = new(@"^group (\d+) container$", RegexOptions.Compiled);
     static readonly Regex ContainerGroupsRx = new(@"^container (\d+) groups$", RegexOptions.Compiled);
 
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, LockInfo?> LockCache = new(StringComparer.Ordinal);
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<LockId, LockInfo> LockCache = new();
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CellInfo?> CellCache = new(StringComparer.Ordinal);
 
-    /// <summary>The rank of a lock by name; null for a lock the protocol does not constrain.</summary>
-    public LockInfo? Classify(string name) => LockCache.GetOrAdd(name, ClassifyUncached);
+    /// <summary>The rank of a lock, by its id.</summary>
+    public LockInfo Classify(LockId id) => LockCache.GetOrAdd(id, ClassifyUncached);
 
     /// <summary>The lock-set rule of a cell by name; null when the protocol says nothing about it.</summary>
     public CellInfo? CellRule(string name) => CellCache.GetOrAdd(name, CellRuleUncached);
 
-    static LockInfo? ClassifyUncached(string name)
+    static LockInfo ClassifyUncached(LockId id) => id.Kind switch
     {
-        Match m;
-        if ((m = ExitRx.Match(name)).Success) return new(name, Kind.Exit, 0, Int(m, 1), 0);
-        if (name == "fork") return new(name, Kind.Fork, 1, 0, 0);
-        if ((m = UsersRx.Match(name)).Success) return new(name, Kind.FileUsers, 2, Int(m, 1), 0);
-        if ((m = GroupLockRx.Match(name)).Success) return new(name, Kind.GroupLock, Lock2Rank, Int(m, 1), 0);
-        if ((m = CGroupLockRx.Match(name)).Success) return new(name, Kind.ContainerGroupLock, Lock2Rank + 1, Int(m, 1), 0);
-        if ((m = CMutexRx.Match(name)).Success) return new(name, Kind.ContainerMutex, Lock2Rank + 2, Int(m, 1), 0);
-        if ((m = InjectRx.Match(name)).Success) return new(name, Kind.Inject, Lock2Rank + 3, Int(m, 1), 0);
-        if ((m = MmapRx.Match(name)).Success) return new(name, Kind.MmapSem, Lock2Rank + 4, Int(m, 1), 0);
-        if ((m = PoolRx.Match(name)).Success) return new(name, Kind.Pool, Lock2Rank + 5, Int(m, 1), Int(m, 2));
-        if (FilesRx.IsMatch(name) || name is "tasklist" or "containers") return new(name, Kind.Leaf, Lock2Rank + 6, 0, 0);
-        return null;
-    }
+        LockKind.ProcessExit => new(id, 0, false),
+        LockKind.Fork => new(id, 1, false),
+        LockKind.FileUsers => new(id, 2, false),
+        LockKind.GroupLock => new(id, Lock2Rank, false),
+        LockKind.ContainerGroupLock => new(id, Lock2Rank + 1, false),
+        LockKind.ContainerMutex => new(id, Lock2Rank + 2, false),
+        LockKind.TableInject => new(id, Lock2Rank + 3, false),
+        LockKind.MmapSem => new(id, Lock2Rank + 4, false),
+        LockKind.Pool => new(id, Lock2Rank + 5, false),
+        LockKind.Files or LockKind.TaskList or LockKind.Containers => new(id, Lock2Rank + 6, true),
+        _ => throw new ArgumentOutOfRangeException(nameof(id), id, "a lock kind the discipline does not rank"),
+    };
 
     static CellInfo? CellRuleUncached(string name)
     {
@@ -102,40 +98,40 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
         if ((m = PoolTcesRx.Match(name)).Success)
         {
             int table = Int(m, 1), pool = Int(m, 2);
-            return new(name, "LOCK-4", (d, _) => d.Holds(Kind.Pool, table, pool, write: false) ? null : $"'{name}' accessed without 'table {table} pool {pool}'");
+            return new(name, "LOCK-4", (d, _) => d.Holds(LockKind.Pool, table, pool, write: false) ? null : $"'{name}' accessed without 'table {table} pool {pool}'");
         }
         if ((m = LockedVmRx.Match(name)).Success)
         {
             int pid = Int(m, 1);
-            return new(name, "LOCK-5", (d, _) => d.Holds(Kind.MmapSem, pid, 0, write: true) ? null : $"'{name}' accessed without 'proc {pid} mmap_sem' held for writing");
+            return new(name, "LOCK-5", (d, _) => d.Holds(LockKind.MmapSem, pid, 0, write: true) ? null : $"'{name}' accessed without 'proc {pid} mmap_sem' held for writing");
         }
         if ((m = EnabledRx.Match(name)).Success)
         {
             int c = Int(m, 1);
-            return new(name, "LOCK-3", (d, _) => d.Holds(Kind.ContainerMutex, c, 0, write: false) ? null : $"'{name}' accessed without 'container {c} mutex'");
+            return new(name, "LOCK-3", (d, _) => d.Holds(LockKind.ContainerMutex, c, 0, write: false) ? null : $"'{name}' accessed without 'container {c} mutex'");
         }
         if ((m = TblRx.Match(name)).Success)
         {
             int c = Int(m, 1);
             return new(name, "LOCK-3", (d, write) =>
             {
-                bool mutex = d.Holds(Kind.ContainerMutex, c, 0, write: false);
+                bool mutex = d.Holds(LockKind.ContainerMutex, c, 0, write: false);
                 if (write)
-                    return mutex && d.Holds(Kind.ContainerGroupLock, c, 0, write: true) ? null
+                    return mutex && d.Holds(LockKind.ContainerGroupLock, c, 0, write: true) ? null
                         : $"'{name}' written without 'container {c} mutex' and 'container {c} group_lock' held for writing";
-                return mutex || d.Holds(Kind.ContainerGroupLock, c, 0, write: false) ? null
+                return mutex || d.Holds(LockKind.ContainerGroupLock, c, 0, write: false) ? null
                     : $"'{name}' read without 'container {c} mutex' or 'container {c} group_lock'";
             });
         }
         if ((m = GroupContainerRx.Match(name)).Success)
         {
             int g = Int(m, 1);
-            return new(name, "LOCK-3", (d, write) => !write || d.Holds(Kind.GroupLock, g, 0, write: false) ? null : $"'{name}' written without 'group {g} lock'");
+            return new(name, "LOCK-3", (d, write) => !write || d.Holds(LockKind.GroupLock, g, 0, write: false) ? null : $"'{name}' written without 'group {g} lock'");
         }
         if ((m = ContainerGroupsRx.Match(name)).Success)
         {
             int c = Int(m, 1);
-            return new(name, "LOCK-3", (d, write) => d.Holds(Kind.ContainerGroupLock, c, 0, write) ? null
+            return new(name, "LOCK-3", (d, write) => d.Holds(LockKind.ContainerGroupLock, c, 0, write) ? null
                 : $"'{name}' {(write ? "written" : "read")} without 'container {c} group_lock'{(write ? " held for writing" : "")}");
         }
         return null;
@@ -149,7 +145,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
         return _held[slot] ??= new List<Hold>(4);
     }
 
-    bool Holds(Kind kind, int id, int sub, bool write)
+    bool Holds(LockKind kind, int id, int sub, bool write)
     {
         foreach (var h in Mine())
             if (h.Lock.Kind == kind && h.Lock.Id == id && h.Lock.Sub == sub && (!write || h.Write)) return true;
@@ -175,7 +171,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
             var g = d.Group(table);
             int from = Memory.PoolOf(g, first), to = Memory.PoolOf(g, end - 1);
             for (int k = from; k <= to; k++)
-                if (!d.Holds(Kind.Pool, table, k, write: false))
+                if (!d.Holds(LockKind.Pool, table, k, write: false))
                     return $"'{name}' ({covers}, pools {from}..{to}) accessed without 'table {table} pool {k}': every pool lock whose range meets a word guards it";
             return null;
         });
@@ -186,7 +182,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
 
     /// <summary>The locks of LOCK-8 (call lifetime): a process's exit lock, fork's lock, a file's in-flight users, and the
     /// leaf pid table and container registry; the order among the others is LOCK-2's.</summary>
-    static bool Lock8(LockInfo l) => l.Kind is Kind.Exit or Kind.Fork or Kind.FileUsers || l.Name is "tasklist" or "containers";
+    static bool Lock8(LockInfo l) => l.Kind is LockKind.ProcessExit or LockKind.Fork or LockKind.FileUsers or LockKind.TaskList or LockKind.Containers;
 
     /// <summary>Checks LOCK-2 and LOCK-8 before the calling thread waits for <paramref name="info"/>.</summary>
     public void BeforeAcquire(LockInfo info, bool write)
@@ -196,11 +192,11 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
         {
             var held = h.Lock;
             string? why = null;
-            if (held.Kind == Kind.Leaf)
+            if (held.Leaf)
                 why = $"takes '{info.Name}' while holding '{held.Name}', which is taken alone and released before any other lock";
-            else if (info.Kind == Kind.Leaf || held.Kind == Kind.FileUsers)
+            else if (info.Leaf || held.Kind == LockKind.FileUsers)
                 continue; // a leaf may be taken under anything; nothing may be taken under it
-            else if (info.Kind == Kind.FileUsers)
+            else if (info.Kind == LockKind.FileUsers)
             {
                 // A file's in-flight reference (fget) is a reference count, not a lock of LOCK-2: it may be taken
                 // under anything. Its write side (the final release) waits for every call on the file, so it must
@@ -213,9 +209,9 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
             {
                 bool ok = info.Kind switch
                 {
-                    Kind.Pool => held.Id == info.Id && held.Sub < info.Sub,   // ascending pools of one table
-                    Kind.Exit => held.Id < info.Id,                           // two processes, ascending pid
-                    Kind.FileUsers => held.Id != info.Id && !write && !h.Write, // in-flight references of two files
+                    LockKind.Pool => held.Id == info.Id && held.Sub < info.Sub,   // ascending pools of one table
+                    LockKind.ProcessExit => held.Id < info.Id,                    // two processes, ascending pid
+                    LockKind.FileUsers => held.Id != info.Id && !write && !h.Write, // in-flight references of two files
                     _ => false,
                 };
                 if (!ok) why = $"takes '{info.Name}' while holding '{held.Name}': never two locks of one kind, except pool locks in ascending order";

@@ -22,9 +22,9 @@ public sealed class CoyoteSync : ISyncLayer
     /// <summary>Scheduling points placed so far (the engine's steps include its own, e.g. task start and end).</summary>
     public long SchedulingPoints { get; private set; }
 
-    public IKMutex CreateMutex(string name) => new Mutex(this, name);
-    public IKMutex CreateSpinLock(string name) => new Mutex(this, name);
-    public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(this, name);
+    public IKMutex CreateMutex(LockId id) => new Mutex(this, id.Name);
+    public IKMutex CreateSpinLock(LockId id) => new Mutex(this, id.Name);
+    public IKRwSemaphore CreateRwSemaphore(LockId id) => new RwSemaphore(this, id.Name);
     public IKAtomic CreateAtomic(string name, long initial) => new Atomic(this, initial);
     public ISharedCell CreateCell(string name) => new Cell(this);
 

@@ -46,9 +46,5 @@ internal enum Literal
     /// publishes children in whatever order they finish.</summary>
     OpenBesideCalls = 1 << 18,
 
-    DriverFlags = MapEndUnchecked | MapWithoutEnable | DisableKeepsMappings | UnchargeCurrent | ChargeWindowBytes,
-    TableFlags = TakeOwnershipDropsBit0 | TakeOwnershipPutsStale | OwnershipWithoutPoolLocks | OwnershipWithoutFlush,
-    CoreFlags = SetContainerUnlocked | GetDeviceFdCheckThenInc | StatusUnlocked | DeviceFdUnlocked | SetIommuUnwinds | OpenedUnlocked | DeviceFdDriverUnlocked,
-    LifetimeFlags = CloseBesideCalls | ExitMarksFirst | OpenBesideCalls,
-    All = DriverFlags | TableFlags | CoreFlags | LifetimeFlags,
+    All = (1 << 19) - 1,
 }

@@ -1,26 +1,14 @@
 using TceVerify.Contract;
+using TceVerify.Impl;
 using TceVerify.Impl.Mm;
 
 namespace TceVerify.Variants;
 
 /// <summary>Close and exit with the literal behaviours selected by <paramref name="literal"/>: as in Linux, they run
 /// beside the process's other calls.</summary>
-internal sealed class LiteralLifetime(Literal literal, TaskList tasks) : CallLifetime(tasks)
+internal sealed class LiteralLifetime(Literal literal, TaskList tasks, Omit omits) : CallLifetime(tasks, omits)
 {
     bool Has(Literal l) => (literal & l) != 0;
-
-    // FIND-22: the calls that install fds or copy the process share it with its other calls.
-    protected internal override bool InstallsAlone => !Has(Literal.OpenBesideCalls);
-
-    protected internal override void LockFork()
-    {
-        if (!Has(Literal.OpenBesideCalls)) base.LockFork();
-    }
-
-    protected internal override void UnlockFork()
-    {
-        if (!Has(Literal.OpenBesideCalls)) base.UnlockFork();
-    }
 
     // FIND-13, FIND-16, FIND-18: the fd is removed first, the file released after, while other calls of the
     // process run: a call in flight on it outlives it, and its number is free before its release is done.

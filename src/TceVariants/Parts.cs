@@ -6,22 +6,16 @@ using TceVerify.Impl.Vfio;
 
 namespace TceVerify.Variants;
 
-/// <summary>Kernel parts with one component replaced by a catalog subclass, the rest pristine.</summary>
-internal sealed class Parts(
-    Func<GroupConfig, KernelContext, IommuTable>? table = null,
-    Func<KernelContext, SpaprTceDriver>? driver = null,
-    Func<KernelContext, SpaprTceDriver, IReadOnlyList<VfioGroup>, VfioCore>? core = null) : KernelParts
+/// <summary>Kernel parts that omit steps (<see cref="Omit"/>) or replace one component by a catalog subclass, the rest pristine.</summary>
+internal static class Parts
 {
-    internal static Func<KernelParts> Table(Func<GroupConfig, KernelContext, IommuTable> make) => () => new Parts(table: make);
+    internal static Func<KernelParts> Omitting(Omit steps) => () => new KernelParts { Omits = steps };
 
-    internal static Func<KernelParts> Driver(Func<KernelContext, SpaprTceDriver> make) => () => new Parts(driver: make);
+    internal static Func<KernelParts> Table(Func<GroupConfig, KernelContext, IommuTable> make) => () => new KernelParts { Table = make };
 
-    internal static Func<KernelParts> Core(Func<KernelContext, SpaprTceDriver, IReadOnlyList<VfioGroup>, VfioCore> make) => () => new Parts(core: make);
+    internal static Func<KernelParts> Driver(Func<KernelContext, SpaprTceDriver> make, Omit omits = Omit.None) =>
+        () => new KernelParts { Driver = make, Omits = omits };
 
-    internal override IommuTable CreateTable(GroupConfig group, KernelContext ctx) => table?.Invoke(group, ctx) ?? base.CreateTable(group, ctx);
-
-    internal override SpaprTceDriver CreateDriver(KernelContext ctx) => driver?.Invoke(ctx) ?? base.CreateDriver(ctx);
-
-    internal override VfioCore CreateCore(KernelContext ctx, SpaprTceDriver d, IReadOnlyList<VfioGroup> groups) =>
-        core?.Invoke(ctx, d, groups) ?? base.CreateCore(ctx, d, groups);
+    internal static Func<KernelParts> Core(Func<KernelContext, IIommuDriverOps, IReadOnlyList<VfioGroup>, VfioCore> make) =>
+        () => new KernelParts { Core = make };
 }

@@ -39,7 +39,7 @@ public sealed class Scenario
     public Snapshot Snapshot() => Sys.Snapshot();
 
     /// <summary>The observable state now, parsed.</summary>
-    public Observed Observe() => new(Sys.Snapshot());
+    public StateView Observe() => new(Sys.Snapshot());
 
     void BeforeCall()
     {

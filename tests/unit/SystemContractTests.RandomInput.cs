@@ -88,7 +88,7 @@ public abstract partial class SystemContractTests
         GroupConfig? _window;   // the window of the container the current step aims at, if known
 
         /// <summary>The last snapshot observed, parsed.</summary>
-        public Observed? Last { get; private set; }
+        public StateView? Last { get; private set; }
 
         /// <summary>Learns forked and exited pids and every process's fds from a successful step.</summary>
         public void Observe(RandomStep? step, long result, Snapshot after)

@@ -47,7 +47,7 @@ public abstract partial class SystemContractTests
     protected int Sub => 1 << (PageShift - Abi.IommuPageShift);
     protected const ulong K4 = Abi.IommuPageSize;
 
-    protected Observed Obs() => S.Observe();
+    protected StateView Obs() => S.Observe();
     protected Snapshot Snap() => S.Snapshot();
 
     /// <summary>User address of pid's i-th boot page.</summary>

@@ -9,11 +9,10 @@ namespace TceVerify.Impl.Mm;
 /// runs alone in its process and every other call of the process sees it whole (the fd gone only once its release
 /// has completed; the process exited only once its files are closed).
 /// </summary>
-/// <remarks>Variant hooks: <see cref="Close"/> and <see cref="Exit"/> (the literal code of FIND-13, FIND-16 and
-/// FIND-18 removes the fd, or marks the process exited, while other calls of the process still run);
-/// <see cref="InstallsAlone"/>, <see cref="LockFork"/> and <see cref="UnlockFork"/> (FIND-22's literal code numbers and
-/// installs in separate steps beside the process's other calls).</remarks>
-internal class CallLifetime(TaskList tasks)
+/// <remarks>Catalog hooks: <see cref="Close"/> and <see cref="Exit"/> are virtual (FIND-13, FIND-16, FIND-18). FIND-22's literal code,
+/// which numbers and installs in separate steps beside the process's other calls, omits
+/// <see cref="Omit.InstallAlone"/>.</remarks>
+internal class CallLifetime(TaskList tasks, Omit omits = Omit.None)
 {
     protected TaskList Tasks => tasks;
 
@@ -29,7 +28,7 @@ internal class CallLifetime(TaskList tasks)
 
     /// <summary>Whether a call that installs fds in a process or copies it (open_container, open_group, pass_fd into it,
     /// fork) runs alone in that process (LOCK-8, FIND-22).</summary>
-    protected internal virtual bool InstallsAlone => true;
+    bool InstallsAlone => (omits & Omit.InstallAlone) == 0;
 
     /// <summary>PROC-1 for a call that installs fds or copies the process (<see cref="InstallsAlone"/>).</summary>
     internal Process? EnterInstalling(int pid) => Enter(pid, InstallsAlone);
@@ -50,9 +49,15 @@ internal class CallLifetime(TaskList tasks)
     internal void UnlockReceiver(Process p) => LeaveInstalling(p);
 
     /// <summary>fork's lock, from the child's pid to its publication: children appear in pid order (LOCK-8, FIND-22).</summary>
-    protected internal virtual void LockFork() => tasks.ForkLock.Lock();
+    internal void LockFork()
+    {
+        if (InstallsAlone) tasks.ForkLock.Lock();
+    }
 
-    protected internal virtual void UnlockFork() => tasks.ForkLock.Unlock();
+    internal void UnlockFork()
+    {
+        if (InstallsAlone) tasks.ForkLock.Unlock();
+    }
 
     protected Process? Enter(int pid, bool exclusive)
     {

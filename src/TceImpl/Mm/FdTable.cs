@@ -16,7 +16,7 @@ internal sealed class FdTable
 
     internal FdTable(int pid, ISyncLayer sync)
     {
-        _lock = sync.CreateMutex($"proc {pid} files");
+        _lock = sync.CreateMutex(LockId.Files(pid));
         _cell = sync.CreateCell($"proc {pid} fds");
     }
 
@@ -39,7 +39,7 @@ internal sealed class FdTable
         _cell.Write();
         int fd = FirstFd;
         while (fd < _fds.Length && _fds[fd] is not null) fd++;
-        // Stryker disable once Equality,Boolean : the inverted tests grow the array at every install instead of when it is full; only memory use differs.
+        // Stryker disable once Equality,Boolean
         if (fd >= _fds.Length) Array.Resize(ref _fds, _fds.Length * 2);
         _fds[fd] = file;
         _lock.Unlock();

@@ -21,10 +21,13 @@ internal abstract class KFile
     readonly ISharedCell _stateCell;
     bool _released;
 
-    protected KFile(ISyncLayer sync, string name)
+    /// <param name="id">The file's number (STATE-4), for its lock and names.</param>
+    /// <param name="what">What the file is ("container 1", "group 2", "device 1:0000:01:00.0"), for names.</param>
+    protected KFile(ISyncLayer sync, int id, string what)
     {
+        string name = $"file {id} ({what})";
         Entries = sync.CreateAtomic(name + " entries", 1);
-        _users = sync.CreateRwSemaphore(name + " users");
+        _users = sync.CreateRwSemaphore(LockId.FileUsers(id, what));
         _stateCell = sync.CreateCell(name + " state");
     }
 

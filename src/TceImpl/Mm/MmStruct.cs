@@ -27,11 +27,11 @@ internal sealed class MmStruct
     readonly ulong _pageOffsetMask;
 
     /// <summary>The frame of a packed <see cref="_vm"/> value.</summary>
-    // Stryker disable once Bitwise : packed values are never negative, so >>> is the same shift.
+    // Stryker disable once Bitwise
     internal static long FrameOf(long v) => v >> 1;
 
     /// <summary>The virtual page holding a user address.</summary>
-    // Stryker disable once Bitwise : the address is unsigned, so >>> is the same shift.
+    // Stryker disable once Bitwise
     ulong VpageOf(ulong addr) => addr >> _pageShift;
 
     internal MmStruct(int pid, ulong rlimitMemlock, bool capIpcLock, PhysicalMemory mem, int pageShift, ISyncLayer sync)
@@ -41,7 +41,7 @@ internal sealed class MmStruct
         _mem = mem;
         _pageShift = pageShift;
         _pageOffsetMask = (1UL << pageShift) - 1;
-        MmapSem = sync.CreateRwSemaphore($"proc {pid} mmap_sem");
+        MmapSem = sync.CreateRwSemaphore(LockId.MmapSem(pid));
         LockedVmCell = sync.CreateCell($"proc {pid} locked_vm");
         _vmCell = sync.CreateCell($"proc {pid} vm");
     }
@@ -103,14 +103,14 @@ internal sealed class MmStruct
         if (!_vm.TryGetValue(VpageOf(uaddr), out long v))
         {
             MmapSem.UpRead();
-            // Stryker disable once Unary : callers read pfn only on success.
+            // Stryker disable once Unary
             pfn = -1;
             return -Errno.EFAULT; // TBL-6: unmapped
         }
         if (write && (v & 1) == 0)
         {
             MmapSem.UpRead();
-            // Stryker disable once Unary : callers read pfn only on success.
+            // Stryker disable once Unary
             pfn = -1;
             return -Errno.EFAULT; // TBL-6: the device would write a read-only page
         }

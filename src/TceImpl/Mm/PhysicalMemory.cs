@@ -33,13 +33,13 @@ internal sealed class PhysicalMemory
         _pageSize = 1 << pageShift;
         _pins = new int[frames];
         _dirty = new ulong[Bitmap.Words(frames)];
-        // Stryker disable once Bitwise,Arithmetic : a longer array of chunk pointers is never indexed past the last frame's chunk.
+        // Stryker disable once Bitwise,Arithmetic
         _bytes = new byte[]?[]?[(frames + ChunkSize - 1) >> ChunkShift];
         _zeroPage = new byte[_pageSize];
     }
 
     /// <summary>The chunk of page pointers holding frame <paramref name="pfn"/>.</summary>
-    // Stryker disable once Bitwise : frame numbers are never negative, so >>> is the same shift.
+    // Stryker disable once Bitwise
     static long ChunkOf(long pfn) => pfn >> ChunkShift;
 
     internal long Frames => _frames;

@@ -24,7 +24,7 @@ internal sealed class Process
         Pid = pid;
         Mm = mm;
         Files = files;
-        ExitLock = sync.CreateRwSemaphore($"proc {pid} exit");
+        ExitLock = sync.CreateRwSemaphore(LockId.ProcessExit(pid));
         _stateCell = sync.CreateCell($"proc {pid} state");
     }
 

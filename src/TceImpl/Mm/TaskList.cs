@@ -20,8 +20,8 @@ internal sealed class TaskList
 
     internal TaskList(ISyncLayer sync)
     {
-        _lock = sync.CreateMutex("tasklist");
-        ForkLock = sync.CreateMutex("fork");
+        _lock = sync.CreateMutex(LockId.TaskList);
+        ForkLock = sync.CreateMutex(LockId.Fork);
         _cell = sync.CreateCell("tasklist pids");
     }
 
@@ -29,7 +29,7 @@ internal sealed class TaskList
     internal void AddAtBoot(Process p)
     {
         _byPid.Add(p.Pid, p);
-        // Stryker disable once Equality : assigning an equal pid changes nothing.
+        // Stryker disable once Equality
         if (p.Pid > _maxPid) _maxPid = p.Pid;
     }
 

@@ -31,7 +31,7 @@ internal static class UserAccess
     {
         Span<byte> b = stackalloc byte[4];
         int ret = CopyFromUser(cur, addr, b);
-        // Stryker disable once Conditional : a failed read leaves b as allocated (ABI-5: nothing read), all zero; the caller ignores value then.
+        // Stryker disable once Conditional
         value = ret == 0 ? BinaryPrimitives.ReadInt32LittleEndian(b) : 0;
         return ret;
     }

@@ -14,7 +14,7 @@ namespace TceVerify.Impl.Platform;
 internal static class Bitmap
 {
     /// <summary>The word holding bit <paramref name="i"/> (i >= 0).</summary>
-    // Stryker disable once Bitwise : i is never negative here, so the logical shift (>>>) is the same operation.
+    // Stryker disable once Bitwise
     internal static long WordOf(long i) => i >> 6;
 
     internal static int Words(long bits) => (int)WordOf(bits + 63);
@@ -55,16 +55,16 @@ internal static class Bitmap
     {
         long lo = w << 6;
         ulong mask = ~0UL;
-        // Stryker disable once Equality,Arithmetic : from == lo shifts by 0; a shift count is taken mod 64 and lo is a multiple of 64, so from + lo shifts as from - lo.
+        // Stryker disable once Equality,Arithmetic
         if (from > lo) mask &= ~0UL << (int)(from - lo);
-        // Stryker disable once Arithmetic : the shift count is taken mod 64 and lo is a multiple of 64, so end + lo shifts as end - lo.
+        // Stryker disable once Arithmetic
         if (end < lo + 64) mask &= (1UL << (int)(end - lo)) - 1;
         return mask;
     }
 
     internal static void SetRange(ulong[] map, long from, long end, ISharedWords? cells = null)
     {
-        // Stryker disable once Equality,Statement : an empty range [from, from) selects no bit (its mask is 0 or it has no word); the guard keeps end - 1 >= 0 below.
+        // Stryker disable once Equality,Statement
         if (from >= end) return;
         long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++) Update(map, w, WordMask(w, from, end), 0, cells);
@@ -72,7 +72,7 @@ internal static class Bitmap
 
     internal static void ClearRange(ulong[] map, long from, long end, ISharedWords? cells = null)
     {
-        // Stryker disable once Equality,Statement : an empty range [from, from) selects no bit (its mask is 0 or it has no word); the guard keeps end - 1 >= 0 below.
+        // Stryker disable once Equality,Statement
         if (from >= end) return;
         long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++) Update(map, w, 0, WordMask(w, from, end), cells);
@@ -83,7 +83,7 @@ internal static class Bitmap
     /// <summary>The first set bit in [from, end), or <paramref name="end"/>.</summary>
     internal static long NextSet(ulong[] map, long from, long end, ISharedWords? cells = null)
     {
-        // Stryker disable once Equality : for from == end the scan finds no bit in an empty mask and returns end as well.
+        // Stryker disable once Equality
         if (from >= end) return end;
         long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++)
@@ -97,7 +97,7 @@ internal static class Bitmap
     /// <summary>The first clear bit in [from, end), or <paramref name="end"/>.</summary>
     internal static long NextClear(ulong[] map, long from, long end, ISharedWords? cells = null)
     {
-        // Stryker disable once Equality : for from == end the scan finds no bit in an empty mask and returns end as well.
+        // Stryker disable once Equality
         if (from >= end) return end;
         long wFirst = WordOf(from), wLast = WordOf(end - 1);
         for (long w = wFirst; w <= wLast; w++)

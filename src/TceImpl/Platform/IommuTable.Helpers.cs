@@ -4,24 +4,10 @@ using TceVerify.Impl.Sync;
 
 namespace TceVerify.Impl.Platform;
 
-/// <summary>The IOMMU-table helpers of table.md (TBL-4 .. TBL-10), one method each.</summary>
+/// <summary>The IOMMU-table helpers of table.md (TBL-5 .. TBL-10), one method each; TBL-4, which catalog entries
+/// change, is in IommuTable.Hooks.cs.</summary>
 internal partial class IommuTable
 {
-    /// <summary>
-    /// TBL-4 put_param_check(ioba, tce): checks the first entry of a mapping only (MAP-9 checks its end).
-    /// </summary>
-    protected internal virtual int PutParamCheck(ulong ioba, ulong tce)
-    {
-        if ((tce & Abi.TcePermMask) == 0) return -Errno.EINVAL;                       // TBL-4: no permission
-        if ((tce & ~(Abi.IommuPageMask | Abi.TcePermMask)) != 0) return -Errno.EINVAL; // TBL-4: stray bits
-        if ((ioba & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // TBL-4: ioba unaligned
-        // Stryker disable once Bitwise : ioba is unsigned, so >>> is the same shift.
-        if ((ioba >> Abi.IommuPageShift) < (ulong)ItOffset) return -Errno.EINVAL;       // TBL-4: below the window
-        // Stryker disable once Bitwise : ioba is unsigned, so >>> is the same shift.
-        if ((ioba >> Abi.IommuPageShift) + 1 > (ulong)WindowEnd) return -Errno.EINVAL;  // TBL-4: past the window
-        return 0;
-    }
-
     /// <summary>One build on its own (<see cref="Build(long, ulong, ref long)"/>), taking the countdown and giving back the rest.</summary>
     internal int Build(long entry, ulong tce)
     {
@@ -40,23 +26,21 @@ internal partial class IommuTable
     {
         if (entry < StorageStart || entry >= StorageEnd) return -Errno.EIO; // TBL-2: the hypervisor rejects it
         int k = PoolOf(entry);
-        BuildLockPool(k);                                                   // TBL-5, TBL-3
+        bool locks = !Omits(Omit.PoolLockOnBuild);
+        if (locks) _poolLock[k].Lock();                                     // TBL-5, TBL-3
         _poolTces[k].Write();
-        int ret = BuildInUseCheck(LoadTce(entry));                          // TBL-5: in use, nothing written
-        if (ret != 0)
+        int ret = 0;
+        if (Abi.InUse(LoadTce(entry)) && !Omits(Omit.BuildInUseCheck))
+            ret = -Errno.EBUSY;                                             // TBL-5: in use, nothing written
+        else if (countdown != 0 && --countdown == 0)
+            ret = -Errno.EIO;                                               // HOST-7: the injected failure
+        else
         {
-            BuildUnlockPool(k);
-            return ret;
+            StoreTce(k, entry, tce);
+            _flushPending.Set(1);                                           // TBL-5
         }
-        if (countdown != 0 && --countdown == 0)
-        {
-            BuildUnlockPool(k);
-            return -Errno.EIO;                                              // HOST-7: the injected failure
-        }
-        StoreTce(k, entry, tce);
-        _flushPending.Set(1);                                               // TBL-5
-        BuildUnlockPool(k);
-        return 0;
+        if (locks) _poolLock[k].Unlock();
+        return ret;
     }
 
     /// <summary>
@@ -81,7 +65,7 @@ internal partial class IommuTable
         if (ret != 0) return ret;                                           // TBL-6: -EFAULT, nothing pinned
         ulong hwaddr = ((ulong)pfn << PageShift) + (tce & ~pageMask & Abi.IommuPageMask);
         ret = Build(entry, hwaddr | (tce & Abi.TcePermMask), ref countdown);
-        if (ret != 0) PutUserModeUndo(pfn);                                  // TBL-6: undo the pin, dirty untouched
+        if (ret != 0 && !Omits(Omit.PutUserModeUndo)) _mem.Put(pfn);        // TBL-6: undo the pin, dirty untouched
         return ret;
     }
 
@@ -119,31 +103,6 @@ internal partial class IommuTable
         return ret;
     }
 
-    /// <summary>
-    /// HOST-7 under concurrency (LOCK-10): the writes of one MAP consume the countdown as one step. The MAP holds the
-    /// table's inject lock from before its first write to after its last (<see cref="ReturnCountdown"/>), and an
-    /// inject takes it too, so an inject that overlaps a MAP takes effect wholly before it or wholly after it.
-    /// Consumed one write at a time, an inject could land between two writes of one MAP (FIND-24); claimed at the
-    /// start with no lock, an inject made during the MAP is ordered after it although the MAP saw later calls
-    /// (FIND-25). Catalog hook (with <see cref="ReturnCountdown"/>): how a MAP takes the countdown.
-    /// </summary>
-    protected internal virtual long TakeCountdown()
-    {
-        _injectLock.Lock();
-        return _countdown.Read();
-    }
-
-    /// <summary>HOST-7: stores what the MAP's writes left of the countdown <see cref="TakeCountdown"/> read, and lets
-    /// injects in again (LOCK-10). Catalog hook: how the rest goes back.</summary>
-    protected internal virtual void ReturnCountdown(long left)
-    {
-        _countdown.Set(left);
-        _injectLock.Unlock();
-    }
-
-    /// <summary>The HOST-7 countdown itself, with no lock (for catalog variants of LOCK-10).</summary>
-    protected internal IKAtomic Countdown => _countdown;
-
     /// <summary>TBL-8 flush: the device drops its cached translations.</summary>
     internal void Flush() => _flushPending.Set(0);
 
@@ -154,20 +113,25 @@ internal partial class IommuTable
     /// </summary>
     internal int TakeOwnership(int ownerId)
     {
-        OwnershipLockPools();                                   // TBL-9, LOCK-4 (FIND-9)
+        LockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd); // TBL-9, LOCK-4 (adopted, FIND-9)
         if (ItOffset == 0) Bitmap.Clear(_itMap, 0, _itMapWords); // TBL-9: the reserved bit does not count
         if (Bitmap.AnySet(_itMap, 0, ItSize, _itMapWords))
         {
-            TakeOwnershipRestoreBit0();                         // TBL-9 (FIND-7): the table unchanged
-            OwnershipUnlockPools();
+            if (ItOffset == 0 && !Omits(Omit.TakeOwnershipRestoreBit0))
+                Bitmap.Set(_itMap, 0, _itMapWords);             // TBL-9 (adopted, FIND-7): the table unchanged
+            UnlockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd);
             return -Errno.EBUSY;                                // TBL-9: the host still has mappings
         }
         Bitmap.SetRange(_itMap, 0, ItSize, _itMapWords);        // TBL-9: the host allocator finds nothing free
-        TakeOwnershipClearWindow();                             // TBL-9 (FIND-8): every leftover zeroed, no put
-        OwnershipFlush();                                       // TBL-9 (FIND-10)
+        if (!Omits(Omit.TakeOwnershipClear))                    // TBL-9: every leftover zeroed ...
+        {
+            bool put = Omits(Omit.TakeOwnershipClearWithoutPut);
+            ClearWindowLocked(put, inUseOnly: put);             // ... without a put (adopted, FIND-8)
+        }
+        if (!Omits(Omit.OwnershipFlush)) Flush();              // TBL-9 (adopted, FIND-10)
         _ownerCell.Write();
         _owner = ownerId;                                       // TBL-9: the container owns the table
-        OwnershipUnlockPools();
+        UnlockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd);
         return 0;
     }
 
@@ -177,61 +141,13 @@ internal partial class IommuTable
     /// </summary>
     internal void ReleaseOwnership()
     {
-        OwnershipLockPools();                                   // TBL-10, LOCK-4 (FIND-9)
+        LockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd); // TBL-10, LOCK-4 (adopted, FIND-9)
         ClearWindowLocked(put: true);                           // TBL-10: as TBL-7
         Bitmap.ClearRange(_itMap, 0, ItSize, _itMapWords);      // TBL-10
         if (ItOffset == 0) Bitmap.Set(_itMap, 0, _itMapWords);  // TBL-10, TBL-1
-        OwnershipFlush();                                       // TBL-10 (FIND-10)
+        if (!Omits(Omit.OwnershipFlush)) Flush();              // TBL-10 (adopted, FIND-10)
         _ownerCell.Write();
         _owner = 0;                                             // TBL-10: back to the host
-        OwnershipUnlockPools();
+        UnlockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd);
     }
-
-    // ---------------------------------------------------------------- variant hooks (production behaviour)
-
-    /// <summary>TBL-9/TBL-10 hold every pool lock (LOCK-4). FIND-9's literal code takes none.</summary>
-    protected internal virtual void OwnershipLockPools() => LockAllPools();
-
-    /// <summary>Counterpart of <see cref="OwnershipLockPools"/>.</summary>
-    protected internal virtual void OwnershipUnlockPools() => UnlockAllPools();
-
-    /// <summary>TBL-9 error path: bit 0 set again when it_offset is 0. FIND-7's literal code forgets it.</summary>
-    protected internal virtual void TakeOwnershipRestoreBit0()
-    {
-        if (ItOffset == 0) Bitmap.Set(_itMap, 0, _itMapWords);
-    }
-
-    /// <summary>TBL-9: leftovers cleared without a put (nobody here pinned them). FIND-8's literal code puts them.</summary>
-    protected internal virtual void TakeOwnershipClearWindow() => ClearWindowLocked(put: false, inUseOnly: false);
-
-    /// <summary>TBL-9/TBL-10 end with a flush (TBL-8). FIND-10's literal code does not flush.</summary>
-    protected internal virtual void OwnershipFlush() => Flush();
-
-    // ---------------------------------------------------------------- catalog hooks (production behaviour)
-    // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
-
-    /// <summary>TBL-5: the entry's pool lock around a build (LOCK-4).</summary>
-    protected internal virtual void BuildLockPool(int k) => LockPoolAt(k);
-
-    /// <summary>Counterpart of <see cref="BuildLockPool"/>.</summary>
-    protected internal virtual void BuildUnlockPool(int k) => UnlockPoolAt(k);
-
-    /// <summary>TBL-5: a build never replaces a TCE in use (-EBUSY).</summary>
-    protected internal virtual int BuildInUseCheck(ulong old) => Abi.InUse(old) ? -Errno.EBUSY : 0;
-
-    /// <summary>TBL-6: a failed build puts back the pin it took (dirty bit untouched).</summary>
-    protected internal virtual void PutUserModeUndo(long pfn) => _mem.Put(pfn);
-
-    /// <summary>HOST-4: the host allocator holds every pool lock (LOCK-4).</summary>
-    protected internal virtual void HostAllocLockPools() => LockAllPools();
-
-    /// <summary>Counterpart of <see cref="HostAllocLockPools"/>.</summary>
-    protected internal virtual void HostAllocUnlockPools() => UnlockAllPools();
-
-    /// <summary>HOST-5: the host free holds every pool lock (LOCK-4): it clears it_map bits, whose words pools share
-    /// (LOCK-9), whatever the range <c>[entry, end)</c> it frees.</summary>
-    protected internal virtual void HostFreeLockPools(long entry, long end) => LockAllPools();
-
-    /// <summary>Counterpart of <see cref="HostFreeLockPools"/>.</summary>
-    protected internal virtual void HostFreeUnlockPools(long entry, long end) => UnlockAllPools();
 }

@@ -37,6 +37,7 @@ internal partial class IommuTable
     /// <summary>PAGE_SHIFT of the system page (TBL-6, TBL-7).</summary>
     protected internal readonly int PageShift;
 
+    readonly KernelContext _ctx;
     readonly PhysicalMemory _mem;
     readonly ulong[] _tce;
     readonly ulong[] _nonZero;
@@ -64,9 +65,10 @@ internal partial class IommuTable
         StorageStart = Memory.StorageStart(group);
         StorageEnd = Memory.StorageEnd(group);
         PageShift = ctx.PageShift;
+        _ctx = ctx;
         _mem = ctx.Memory;
 
-        // Stryker disable once Arithmetic : a longer array than the storage is never indexed past StorageEnd - StorageStart (Build checks the storage range).
+        // Stryker disable once Arithmetic
         long storage = StorageEnd - StorageStart;
         _tce = new ulong[storage];
         _itMap = new ulong[Bitmap.Words(ItSize)];
@@ -78,12 +80,12 @@ internal partial class IommuTable
         _poolTces = new ISharedCell[pools];
         for (int k = 0; k < pools; k++)
         {
-            _poolLock[k] = sync.CreateSpinLock($"table {GroupId} pool {k}");
+            _poolLock[k] = sync.CreateSpinLock(LockId.Pool(GroupId, k));
             _poolTces[k] = sync.CreateCell($"table {GroupId} pool {k} tces");
         }
         // LOCK-9: each pool's occupancy bits start a word of their own (a catalog variant lays them out flat).
         _occupancyBase = new long[pools];
-        bool perPool = OccupancyWordsPerPool;
+        bool perPool = !ctx.Omits(Omit.OccupancyWordsPerPool);
         long bits = 0;
         for (int k = 0; k < pools; k++)
         {
@@ -98,7 +100,7 @@ internal partial class IommuTable
         _ownerCell = sync.CreateCell($"table {GroupId} owner");
         _flushPending = sync.CreateAtomic($"table {GroupId} flush_pending", 0);
         _countdown = sync.CreateAtomic($"table {GroupId} countdown", 0);
-        _injectLock = sync.CreateMutex($"table {GroupId} inject");
+        _injectLock = sync.CreateMutex(LockId.TableInject(GroupId));
 
         // STATE-5 / TBL-2: the guard entries below the window hold the host's mappings of the memory next to it;
         // the window and the guard band above are free. (No other thread sees the table yet: no hooks.)
@@ -128,9 +130,8 @@ internal partial class IommuTable
         return (first, end);
     }
 
-    /// <summary>Catalog hook, read once by the constructor: whether each pool's occupancy bits start a word of their
-    /// own (LOCK-9). The flat layout, where a word holds the bits of neighbouring pools, is the code before issue 11.</summary>
-    protected internal virtual bool OccupancyWordsPerPool => true;
+    /// <summary>Whether this machine leaves <paramref name="step"/> out (only a catalog variant does).</summary>
+    bool Omits(Omit step) => _ctx.Omits(step);
 
     /// <summary>One past the last entry of the window.</summary>
     internal long WindowEnd => ItOffset + ItSize;
@@ -209,7 +210,7 @@ internal partial class IommuTable
     {
         long lo = OccupancyBit(k, first), hi = OccupancyBit(k, end);
         long toTce = PoolFirst(k) - StorageStart - _occupancyBase[k];   // occupancy bit -> index into _tce
-        // Stryker disable once Equality : for lo == hi the one word visited is masked to nothing (or there is none).
+        // Stryker disable once Equality
         if (lo >= hi) return 0;
         long cleared = 0;
         long wFirst = Bitmap.WordOf(lo), wLast = Bitmap.WordOf(hi - 1);
@@ -219,7 +220,7 @@ internal partial class IommuTable
         for (long w = wFirst; w <= wLast; w++)
         {
             ulong bits = Bitmap.Load(nonZero, w, words);
-            // Stryker disable once Statement : a fast path; with no bit set the loop below clears nothing.
+            // Stryker disable once Statement
             if (bits == 0) continue;
             if (w == wFirst) bits &= ~0UL << (int)(lo & 63);
             if (w == wLast && (hi & 63) != 0) bits &= (1UL << (int)(hi & 63)) - 1;
@@ -233,26 +234,16 @@ internal partial class IommuTable
                 bool inUse = Abi.InUse(old);
                 if (inUseOnly && !inUse) continue; // a value without permissions is not a mapping (TBL-7)
                 tces[idx] = 0;
-                // Stryker disable once Assignment : each bit is visited once, so ^= sets it as |= does.
+                // Stryker disable once Assignment
                 done |= 1UL << bit;
                 if (put && inUse) PutTcePage(old);
-                // Stryker disable once Update : callers only ask whether the count is zero.
+                // Stryker disable once Update
                 cleared++;
             }
-            // Stryker disable once Statement : with done == 0 the update would store the word unchanged.
+            // Stryker disable once Statement
             if (done != 0) Bitmap.Update(nonZero, w, 0, done, words);
         }
         return cleared;
-    }
-
-    /// <summary>TBL-7: the page an old TCE pointed at gets its dirty bit if the device could write it, then a put.
-    /// Catalog hook: the dirty bit and the put.</summary>
-    protected internal virtual void PutTcePage(ulong old)
-    {
-        // Stryker disable once Bitwise : the masked value is unsigned, so >>> is the same shift.
-        long pfn = (long)((old & Abi.IommuPageMask) >> PageShift);
-        if ((old & Abi.TcePciWrite) != 0) _mem.SetDirty(pfn);
-        _mem.Put(pfn);
     }
 
     /// <summary>Clears every in-use (or, for TBL-9, every non-zero) TCE of the window, all pool locks held (TBL-9, TBL-10).</summary>
@@ -262,7 +253,7 @@ internal partial class IommuTable
         for (int k = 0; k < _poolLock.Length; k++)
         {
             _poolTces[k].Write();
-            // Stryker disable once Assignment : callers only ask whether the sum is zero; every term has the same sign.
+            // Stryker disable once Assignment
             cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put, inUseOnly);
         }
         if (cleared != 0) _flushPending.Set(1); // TBL-7: a cleared TCE leaves a flush pending
@@ -270,7 +261,7 @@ internal partial class IommuTable
 
     // ---------------------------------------------------------------- observation (quiescent, for the snapshot)
 
-    // Stryker disable all : a test oracle, not driver behaviour.
+    // Stryker disable all
     /// <summary>For the white-box tests: the occupancy bitmap marks exactly the non-zero storage entries (and no
     /// padding bit is set).</summary>
     internal bool OccupancyIsExact()

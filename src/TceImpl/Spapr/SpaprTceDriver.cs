@@ -9,10 +9,11 @@ namespace TceVerify.Impl.Spapr;
 /// <summary>
 /// The SPAPR TCE VFIO IOMMU driver (driver.md): one ops table (<see cref="Open"/>, <see cref="Release"/>,
 /// <see cref="AttachGroup"/>, <see cref="DetachGroup"/>, <see cref="Ioctl"/>) and one method per ioctl.
-/// Every check is in spec order and names its clause. The virtual members at the end are the points where
-/// a named variant (src/TceVariants) restores one literal 3.10 behaviour (findings.md).
+/// Every check is in spec order and names its clause. A catalog variant (src/TceVariants) omits a step
+/// (<see cref="Omit"/>), overrides a whole operation (<see cref="MapDma"/>, <see cref="Enable"/>,
+/// <see cref="DetachLocked"/>) or one of the hooks in SpaprTceDriver.Hooks.cs.
 /// </summary>
-internal class SpaprTceDriver
+internal partial class SpaprTceDriver : IIommuDriverOps
 {
     protected readonly KernelContext Ctx;
 
@@ -20,11 +21,8 @@ internal class SpaprTceDriver
 
     // ================================================================ ops table
 
-    /// <summary>EXT-1 check_extension: the core may ask with no data at all. Catalog hook: the IOMMU types supported.</summary>
-    protected internal virtual long CheckExtension(ulong arg) => arg == Abi.SpaprTceIommu ? 1 : 0;
-
     /// <summary>OPEN-1 open(arg).</summary>
-    internal int Open(ulong arg, int containerId, out TceContainer? data)
+    public int Open(ulong arg, int containerId, out TceContainer? data)
     {
         data = null;
         if (arg != Abi.SpaprTceIommu) return -Errno.EINVAL;   // OPEN-1
@@ -33,22 +31,22 @@ internal class SpaprTceDriver
     }
 
     /// <summary>REL-1 release(data): holding the mutex (adopted), disable, then detach the group still attached.</summary>
-    internal void Release(TceContainer data, in Current cur)
+    public void Release(TceContainer data, in Current cur)
     {
-        LockMutex(data, DriverOp.Release);                    // REL-1, LOCK-3
-        // Stryker disable once Statement : DetachLocked below disables first (DET-1), and a container is enabled only while a table is attached (EN-2).
+        data.Mutex.Lock();                                    // REL-1, LOCK-3
+        // Stryker disable once Statement
         DisableLocked(data, cur);                             // REL-1 -> DIS-2
         data.TblCell.Read();
         if (data.Tbl is { } tbl) DetachLocked(data, tbl, cur); // REL-1 -> DET-1
-        UnlockMutex(data, DriverOp.Release);
+        data.Mutex.Unlock();
     }
 
     /// <summary>ATT-1 attach_group(data, g).</summary>
-    internal int AttachGroup(TceContainer data, VfioGroup group)
+    public int AttachGroup(TceContainer data, VfioGroup group)
     {
         var tbl = group.Table;
         int ret;
-        LockMutex(data, DriverOp.Attach);                     // ATT-1, LOCK-3
+        Ctx.Lock(data.Mutex, Omit.MutexOnAttach);             // ATT-1, LOCK-3
         data.TblCell.Read();
         data.StateCell.Read();
         if (data.Tbl is not null) ret = -Errno.EBUSY;         // ATT-1: one group per container
@@ -62,21 +60,21 @@ internal class SpaprTceDriver
                 data.Tbl = tbl;                               // ATT-1
             }
         }
-        UnlockMutex(data, DriverOp.Attach);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnAttach);
         return ret;
     }
 
     /// <summary>DET-1 detach_group(data, g).</summary>
-    internal void DetachGroup(TceContainer data, VfioGroup group, in Current cur)
+    public void DetachGroup(TceContainer data, VfioGroup group, in Current cur)
     {
-        LockMutex(data, DriverOp.Detach);                     // DET-1, LOCK-3
-        // Stryker disable once Statement : a container with a driver holds exactly one group (ATT-1), so the core's release (REL-1) follows every detach and detaches the same table.
+        data.Mutex.Lock();                                    // DET-1, LOCK-3
+        // Stryker disable once Statement
         DetachLocked(data, group.Table, cur);
-        UnlockMutex(data, DriverOp.Detach);
+        data.Mutex.Unlock();
     }
 
     /// <summary>DET-1 with the mutex held: another group's table changes nothing; else disable, forget, hand back.
-    /// Variant hook: the order of the last use of the table and its hand-back.</summary>
+    /// Catalog hook: the order of the last use of the table and its hand-back.</summary>
     protected internal virtual void DetachLocked(TceContainer data, IommuTable tbl, in Current cur)
     {
         data.TblCell.Read();
@@ -88,23 +86,24 @@ internal class SpaprTceDriver
         tbl.ReleaseOwnership();                               // DET-1 -> TBL-10
     }
 
-    /// <summary>DRV-1 ioctl dispatch (the core holds group_lock for reading).</summary>
-    internal long Ioctl(TceContainer data, in Current cur, uint cmd, ulong arg)
+    /// <summary>DRV-1 ioctl dispatch (the core holds group_lock for reading). Only CHECK_EXTENSION is asked without
+    /// data (CORE-3, CORE-4: the core has not opened the driver yet).</summary>
+    public long Ioctl(TceContainer? data, in Current cur, uint cmd, ulong arg)
     {
         switch (cmd)
         {
             case VfioIoctl.CheckExtension:
                 return CheckExtension(arg);                   // DRV-1 -> EXT-1
             case VfioIoctl.SpaprTceGetInfo:
-                return GetInfo(data, cur, arg);               // DRV-1 -> INFO-1
+                return GetInfo(data!, cur, arg);              // DRV-1 -> INFO-1
             case VfioIoctl.MapDma:
-                return MapDma(data, cur, arg);                // DRV-1 -> MAP-1
+                return MapDma(data!, cur, arg);               // DRV-1 -> MAP-1
             case VfioIoctl.UnmapDma:
-                return UnmapDma(data, cur, arg);              // DRV-1 -> UNMAP-1
+                return UnmapDma(data!, cur, arg);             // DRV-1 -> UNMAP-1
             case VfioIoctl.Enable:
-                return Enable(data, cur);                     // DRV-1 -> EN-1
+                return Enable(data!, cur);                    // DRV-1 -> EN-1
             case VfioIoctl.Disable:
-                return Disable(data, cur);                    // DRV-1 -> DIS-1
+                return Disable(data!, cur);                   // DRV-1 -> DIS-1
             default:
                 return -Errno.ENOTTY;                         // DRV-1
         }
@@ -120,8 +119,8 @@ internal class SpaprTceDriver
         if (tbl is null) return -Errno.ENXIO;                                          // INFO-1
         Span<byte> info = stackalloc byte[Abi.TceInfoMinsz];
         if (UserAccess.CopyFromUser(cur, arg, info) != 0) return -Errno.EFAULT;       // INFO-1, ABI-8
-        int ret = InfoArgszCheck(BinaryPrimitives.ReadUInt32LittleEndian(info));       // INFO-1, ABI-8
-        if (ret != 0) return ret;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(info) < Abi.TceInfoMinsz
+            && !Ctx.Omits(Omit.InfoArgszCheck)) return -Errno.EINVAL;                  // INFO-1, ABI-8
         BinaryPrimitives.WriteUInt32LittleEndian(info[4..], 0);                                       // flags
         BinaryPrimitives.WriteUInt32LittleEndian(info[8..], (uint)(tbl.ItOffset << Abi.IommuPageShift)); // start
         BinaryPrimitives.WriteUInt32LittleEndian(info[12..], (uint)(tbl.ItSize << Abi.IommuPageShift));  // size
@@ -131,12 +130,13 @@ internal class SpaprTceDriver
 
     // ================================================================ MAP_DMA
 
-    /// <summary>MAP-1: the whole operation under the container mutex (adopted, LOCK-3).</summary>
+    /// <summary>MAP-1: the whole operation under the container mutex (adopted, LOCK-3). Catalog hook: where the
+    /// checks are made.</summary>
     protected internal virtual long MapDma(TceContainer data, in Current cur, ulong arg)
     {
-        LockMutex(data, DriverOp.Map);                        // MAP-1
+        Ctx.Lock(data.Mutex, Omit.MutexOnMap);                // MAP-1
         int ret = MapDmaLocked(data, cur, arg);
-        UnlockMutex(data, DriverOp.Map);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnMap);
         return ret;
     }
 
@@ -145,8 +145,11 @@ internal class SpaprTceDriver
         data.TblCell.Read();
         var tbl = data.Tbl;
         if (tbl is null) return -Errno.ENXIO;                                          // MAP-2
-        int ret = MapEnabledCheck(data);                                               // MAP-3 (FIND-2)
-        if (ret != 0) return ret;
+        if (!Ctx.Omits(Omit.MapEnabledCheck))
+        {
+            data.StateCell.Read();
+            if (!data.Enabled) return -Errno.EPERM;                                    // MAP-3 (adopted, FIND-2)
+        }
         Span<byte> param = stackalloc byte[Abi.DmaMapMinsz];
         if (UserAccess.CopyFromUser(cur, arg, param) != 0) return -Errno.EFAULT;      // MAP-4
         uint argsz = BinaryPrimitives.ReadUInt32LittleEndian(param);
@@ -154,24 +157,26 @@ internal class SpaprTceDriver
         ulong vaddr = BinaryPrimitives.ReadUInt64LittleEndian(param[8..]);
         ulong iova = BinaryPrimitives.ReadUInt64LittleEndian(param[16..]);
         ulong size = BinaryPrimitives.ReadUInt64LittleEndian(param[24..]);
-        ret = MapArgszCheck(argsz);                                                    // MAP-5
-        if (ret != 0) return ret;
-        ret = MapFlagsCheck(flags);                                                    // MAP-6
-        if (ret != 0) return ret;
-        ret = MapAlignCheck(ref vaddr, ref iova, ref size);                            // MAP-7
+        if (argsz < Abi.DmaMapMinsz && !Ctx.Omits(Omit.MapArgszCheck)) return -Errno.EINVAL; // MAP-5, ABI-8
+        if ((flags & ~(Abi.MapFlagRead | Abi.MapFlagWrite)) != 0
+            && !Ctx.Omits(Omit.MapFlagsCheck)) return -Errno.EINVAL;                   // MAP-6
+        int ret = MapAlignCheck(ref vaddr, ref iova, ref size);                        // MAP-7
         if (ret != 0) return ret;
         ulong tce = vaddr;                                                             // MAP-8
-        // Stryker disable once Assignment : vaddr is page-aligned (MAP-7), so the permission bits are clear and ^= sets them as |= does.
+        // Stryker disable once Assignment
         if ((flags & Abi.MapFlagRead) != 0) tce |= Abi.TcePciRead;
-        // Stryker disable once Assignment : vaddr is page-aligned (MAP-7), so the permission bits are clear and ^= sets them as |= does.
+        // Stryker disable once Assignment
         if ((flags & Abi.MapFlagWrite) != 0) tce |= Abi.TcePciWrite;
         ret = tbl.PutParamCheck(iova, tce);                                            // MAP-8 -> TBL-4
         if (ret != 0) return ret;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         ulong npages = size >> Abi.IommuPageShift;
-        ret = MapEndCheck(tbl, iova, npages);                                          // MAP-9 (FIND-1)
-        if (ret != 0) return ret;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        if (!Ctx.Omits(Omit.MapEndCheck))
+        {
+            ret = MapEndCheck(tbl, iova, npages);                                      // MAP-9 (adopted, FIND-1)
+            if (ret != 0) return ret;
+        }
+        // Stryker disable once Bitwise
         long first = (long)(iova >> Abi.IommuPageShift);
         ulong built = 0;
         long countdown = tbl.TakeCountdown();                                          // HOST-7, LOCK-7: one step per MAP
@@ -181,8 +186,8 @@ internal class SpaprTceDriver
             if (ret != 0) break;                                                       // MAP-10: first error stops
         }
         tbl.ReturnCountdown(countdown);
-        if (ret != 0) MapUnwind(tbl, first, (long)built);                              // MAP-11 -> TBL-7
-        FlushTable(tbl, DriverOp.Map);                                                 // MAP-12 -> TBL-8
+        if (ret != 0 && !Ctx.Omits(Omit.MapUnwind)) MapUnwind(tbl, first, (long)built); // MAP-11 -> TBL-7
+        if (!Ctx.Omits(Omit.MapFlush)) tbl.Flush();                                    // MAP-12 -> TBL-8
         return ret;                                                                    // MAP-13
     }
 
@@ -191,9 +196,9 @@ internal class SpaprTceDriver
     /// <summary>UNMAP-1: under the container mutex (adopted, LOCK-3).</summary>
     long UnmapDma(TceContainer data, in Current cur, ulong arg)
     {
-        LockMutex(data, DriverOp.Unmap);                      // UNMAP-1
+        data.Mutex.Lock();                                    // UNMAP-1
         int ret = UnmapDmaLocked(data, cur, arg);
-        UnlockMutex(data, DriverOp.Unmap);
+        data.Mutex.Unlock();
         return ret;
     }
 
@@ -208,29 +213,27 @@ internal class SpaprTceDriver
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(param[4..]);
         ulong iova = BinaryPrimitives.ReadUInt64LittleEndian(param[8..]);
         ulong size = BinaryPrimitives.ReadUInt64LittleEndian(param[16..]);
-        int ret = UnmapArgszCheck(argsz);                                              // UNMAP-4
+        if (argsz < Abi.DmaUnmapMinsz && !Ctx.Omits(Omit.UnmapArgszCheck)) return -Errno.EINVAL; // UNMAP-4, ABI-8
+        if (flags != 0 && !Ctx.Omits(Omit.UnmapFlagsCheck)) return -Errno.EINVAL;     // UNMAP-5: no flag is defined
+        int ret = UnmapRangeCheck(tbl, ref iova, ref size);                            // UNMAP-6, UNMAP-7
         if (ret != 0) return ret;
-        ret = UnmapFlagsCheck(flags);                                                  // UNMAP-5
-        if (ret != 0) return ret;
-        ret = UnmapRangeCheck(tbl, ref iova, ref size);                                // UNMAP-6, UNMAP-7
-        if (ret != 0) return ret;
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         ulong npages = size >> Abi.IommuPageShift;                                     // UNMAP-7
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
+        // Stryker disable once Bitwise
         ulong entry = iova >> Abi.IommuPageShift;
         ret = tbl.ClearAndPut((long)entry, (long)npages);                              // UNMAP-8 -> TBL-7
-        FlushTable(tbl, DriverOp.Unmap);                                               // UNMAP-9
+        if (!Ctx.Omits(Omit.UnmapFlush)) tbl.Flush();                                  // UNMAP-9 -> TBL-8
         return ret;                                                                    // UNMAP-9: 0
     }
 
     // ================================================================ ENABLE / DISABLE
 
-    /// <summary>EN-1 ENABLE, under the container mutex. Variant hook: where the checks are made.</summary>
+    /// <summary>EN-1 ENABLE, under the container mutex. Catalog hook: where the checks are made.</summary>
     protected internal virtual long Enable(TceContainer data, in Current cur)
     {
-        LockMutex(data, DriverOp.Enable);                     // EN-1
+        Ctx.Lock(data.Mutex, Omit.MutexOnEnable);             // EN-1
         int ret = EnableLocked(data, cur);
-        UnlockMutex(data, DriverOp.Enable);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnEnable);
         return ret;
     }
 
@@ -242,26 +245,23 @@ internal class SpaprTceDriver
         if (tbl is null) return -Errno.ENXIO;                 // EN-2
         var mm = cur.Mm;
         if (mm is null) return -Errno.ESRCH;                  // EN-3
-        int ret = EnableBusyCheck(data, tbl, mm);             // EN-4
-        if (ret != 0) return ret;
-        return EnableCharge(data, cur, tbl, mm);              // EN-5
-    }
-
-    /// <summary>EN-5 with the mutex held: the charge, then enabled and the payer.</summary>
-    protected internal int EnableCharge(TceContainer data, in Current cur, IommuTable tbl, MmStruct mm)
-    {
+        if (!Ctx.Omits(Omit.EnableBusyCheck))
+        {
+            data.StateCell.Read();
+            if (data.Enabled) return -Errno.EBUSY;            // EN-4
+        }
         long npages = ChargePages(tbl);                       // EN-5 (FIND-6)
-        LockMm(mm, DriverOp.Enable);                          // EN-5, LOCK-5
+        Ctx.DownWrite(mm.MmapSem, Omit.MmapSemOnCharge);      // EN-5, LOCK-5
         mm.LockedVmCell.Write();
         long locked = mm.LockedVm + npages;
         long limit = ChargeLimitPages(mm);                    // EN-5
         if (locked > limit && !mm.CapIpcLock)
         {
-            UnlockMm(mm, DriverOp.Enable);
+            Ctx.UpWrite(mm.MmapSem, Omit.MmapSemOnCharge);
             return -Errno.ENOMEM;                             // EN-5
         }
-        AddLockedVm(mm, npages, DriverOp.Enable);             // EN-5
-        UnlockMm(mm, DriverOp.Enable);
+        AddLockedVm(mm, npages);                              // EN-5
+        Ctx.UpWrite(mm.MmapSem, Omit.MmapSemOnCharge);
         data.StateCell.Write();
         data.Enabled = true;                                  // EN-5
         data.Payer = cur.Task;                                // EN-5 (adopted, FIND-4)
@@ -271,9 +271,9 @@ internal class SpaprTceDriver
     /// <summary>DIS-1 DISABLE: always 0.</summary>
     long Disable(TceContainer data, in Current cur)
     {
-        LockMutex(data, DriverOp.Disable);                    // DIS-1
+        data.Mutex.Lock();                                    // DIS-1
         DisableLocked(data, cur);                             // DIS-1 -> DIS-2
-        UnlockMutex(data, DriverOp.Disable);
+        data.Mutex.Unlock();
         return 0;
     }
 
@@ -284,7 +284,7 @@ internal class SpaprTceDriver
     protected internal void DisableLocked(TceContainer data, in Current cur)
     {
         data.StateCell.Read();
-        // Stryker disable once Statement : a disabled container has an empty window (MAP-3, DIS-2) and no payer, so going on clears nothing and returns no charge.
+        // Stryker disable once Statement
         if (!data.Enabled) return;                            // DIS-2
         data.StateCell.Write();
         data.Enabled = false;                                 // DIS-2
@@ -292,132 +292,21 @@ internal class SpaprTceDriver
         var tbl = data.Tbl;
         if (tbl is not null)
         {
-            DisableClearWindow(data, tbl);                    // DIS-2 (FIND-3)
-            var mm = UnchargeTarget(data, cur);               // DIS-2 (FIND-4, FIND-5)
-            if (mm is not null)
+            if (!Ctx.Omits(Omit.DisableClearWindow))
             {
-                LockMm(mm, DriverOp.Disable);                 // DIS-2, LOCK-5
+                tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize);    // DIS-2 (adopted, FIND-3) -> TBL-7
+                tbl.Flush();                                  // DIS-2 -> TBL-8
+            }
+            // DIS-2 (adopted, FIND-4, FIND-5): the payer's mm, alive or exited; the literal code uses current's.
+            var mm = Ctx.Omits(Omit.UnchargePayer) ? cur.Mm : data.Payer?.Mm;
+            if (mm is not null && !Ctx.Omits(Omit.Uncharge))
+            {
+                Ctx.DownWrite(mm.MmapSem, Omit.MmapSemOnUncharge); // DIS-2, LOCK-5
                 mm.LockedVmCell.Write();
-                AddLockedVm(mm, -ChargePages(tbl), DriverOp.Disable); // DIS-2 (FIND-6)
-                UnlockMm(mm, DriverOp.Disable);
+                AddLockedVm(mm, -ChargePages(tbl));           // DIS-2 (FIND-6)
+                Ctx.UpWrite(mm.MmapSem, Omit.MmapSemOnUncharge);
             }
         }
         data.Payer = null;                                    // DIS-2
     }
-
-    // ================================================================ variant hooks (production behaviour)
-
-    /// <summary>MAP-3 (adopted, FIND-2): a disabled container maps nothing. The literal code never looks.</summary>
-    protected internal virtual int MapEnabledCheck(TceContainer data)
-    {
-        data.StateCell.Read();
-        return data.Enabled ? 0 : -Errno.EPERM;               // MAP-3
-    }
-
-    /// <summary>MAP-9 (adopted, FIND-1): the last entry must lie in the window; both terms are below 2^52.
-    /// The literal code checks the first entry only.</summary>
-    // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
-    protected internal virtual int MapEndCheck(IommuTable tbl, ulong iova, ulong npages) =>
-        (iova >> Abi.IommuPageShift) + npages > (ulong)tbl.WindowEnd ? -Errno.EINVAL : 0; // MAP-9
-
-    /// <summary>DIS-2 (adopted, FIND-3): every in-use window TCE cleared as TBL-7, then a flush.
-    /// The literal code keeps the mappings.</summary>
-    protected internal virtual void DisableClearWindow(TceContainer data, IommuTable tbl)
-    {
-        tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize);            // DIS-2 -> TBL-7
-        FlushTable(tbl, DriverOp.Disable);                    // DIS-2 -> TBL-8
-    }
-
-    /// <summary>DIS-2 (adopted, FIND-4, FIND-5): the mm the charge is returned to is the payer's.
-    /// The literal code uses current's (none on the exit path).</summary>
-    protected internal virtual MmStruct? UnchargeTarget(TceContainer data, in Current cur) => data.Payer?.Mm;
-
-    /// <summary>npages(tbl) of EN-5 and DIS-2 (adopted, FIND-6): it_size system pages, one per entry.
-    /// The literal code charges the window's bytes in system pages.</summary>
-    protected internal virtual long ChargePages(IommuTable tbl) => tbl.ItSize;
-
-    // ---------------------------------------------------------------- catalog hooks (production behaviour)
-    // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
-
-    /// <summary>The container mutex around every driver operation but GET_INFO (LOCK-3).</summary>
-    protected internal virtual void LockMutex(TceContainer data, DriverOp op) => data.Mutex.Lock();
-
-    /// <summary>Counterpart of <see cref="LockMutex"/>.</summary>
-    protected internal virtual void UnlockMutex(TceContainer data, DriverOp op) => data.Mutex.Unlock();
-
-    /// <summary>The mm's mmap_sem for writing around a charge or its return (EN-5, DIS-2, LOCK-5).</summary>
-    protected internal virtual void LockMm(MmStruct mm, DriverOp op) => mm.MmapSem.DownWrite();
-
-    /// <summary>Counterpart of <see cref="LockMm"/>.</summary>
-    protected internal virtual void UnlockMm(MmStruct mm, DriverOp op) => mm.MmapSem.UpWrite();
-
-    /// <summary>The update of locked_vm (EN-5: + npages; DIS-2: - npages), mmap_sem held for writing.</summary>
-    protected internal virtual void AddLockedVm(MmStruct mm, long delta, DriverOp op) => mm.LockedVm += delta;
-
-    /// <summary>EN-4: an enabled container is not enabled again.</summary>
-    protected internal virtual int EnableBusyCheck(TceContainer data, IommuTable tbl, MmStruct mm)
-    {
-        data.StateCell.Read();
-        return data.Enabled ? -Errno.EBUSY : 0;               // EN-4
-    }
-
-    /// <summary>INFO-1, ABI-8: argsz below minsz.</summary>
-    protected internal virtual int InfoArgszCheck(uint argsz) => argsz < Abi.TceInfoMinsz ? -Errno.EINVAL : 0;
-
-    /// <summary>INFO-1, ABI-8: the write-back is exactly the minsz bytes of the struct, argsz as it was read.</summary>
-    protected internal virtual int InfoWriteBack(in Current cur, ulong arg, ReadOnlySpan<byte> info, uint argsz) => UserAccess.CopyToUser(cur, arg, info);
-
-    /// <summary>EN-5: RLIMIT_MEMLOCK in whole system pages (rounded down).</summary>
-    // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
-    protected internal virtual long ChargeLimitPages(MmStruct mm) => (long)(mm.RlimitMemlock >> Ctx.PageShift);
-
-    /// <summary>MAP-5, ABI-8: argsz below minsz.</summary>
-    protected internal virtual int MapArgszCheck(uint argsz) => argsz < Abi.DmaMapMinsz ? -Errno.EINVAL : 0;
-
-    /// <summary>MAP-6: a flag other than READ | WRITE.</summary>
-    protected internal virtual int MapFlagsCheck(uint flags) =>
-        (flags & ~(Abi.MapFlagRead | Abi.MapFlagWrite)) != 0 ? -Errno.EINVAL : 0;
-
-    /// <summary>MAP-7: size and vaddr 4 KiB aligned (iova: TBL-4). The parameters are by reference so that a
-    /// deviation can adjust them instead of rejecting them.</summary>
-    protected internal virtual int MapAlignCheck(ref ulong vaddr, ref ulong iova, ref ulong size) =>
-        (size & ~Abi.IommuPageMask) != 0 || (vaddr & ~Abi.IommuPageMask) != 0 ? -Errno.EINVAL : 0;
-
-    /// <summary>MAP-11: undo exactly the <paramref name="built"/> entries from <paramref name="first"/> (TBL-7).</summary>
-    protected internal virtual void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built);
-
-    /// <summary>The flush that ends MAP (MAP-12), UNMAP (UNMAP-9) and disable's clear (DIS-2).</summary>
-    protected internal virtual void FlushTable(IommuTable tbl, DriverOp op) => tbl.Flush();
-
-    /// <summary>UNMAP-4, ABI-8: argsz below minsz.</summary>
-    protected internal virtual int UnmapArgszCheck(uint argsz) => argsz < Abi.DmaUnmapMinsz ? -Errno.EINVAL : 0;
-
-    /// <summary>UNMAP-5: no flag is defined.</summary>
-    protected internal virtual int UnmapFlagsCheck(uint flags) => flags != 0 ? -Errno.EINVAL : 0;
-
-    /// <summary>UNMAP-6, UNMAP-7: size and iova aligned, the range inside the window (without overflow: both terms
-    /// are below 2^52). By reference so that a deviation can adjust them instead.</summary>
-    protected internal virtual int UnmapRangeCheck(IommuTable tbl, ref ulong iova, ref ulong size)
-    {
-        if ((size & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-6
-        if ((iova & ~Abi.IommuPageMask) != 0) return -Errno.EINVAL;                    // UNMAP-7: unaligned
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
-        ulong entry = iova >> Abi.IommuPageShift;
-        if (entry < (ulong)tbl.ItOffset) return -Errno.EINVAL;                          // UNMAP-7: below
-        // Stryker disable once Bitwise : the operand is unsigned, so >>> is the same shift.
-        if (entry + (size >> Abi.IommuPageShift) > (ulong)tbl.WindowEnd) return -Errno.EINVAL; // UNMAP-7: past the end
-        return 0;
-    }
-}
-
-/// <summary>The driver operation a catalog hook is called for.</summary>
-internal enum DriverOp
-{
-    Release,
-    Attach,
-    Detach,
-    Map,
-    Unmap,
-    Enable,
-    Disable,
 }

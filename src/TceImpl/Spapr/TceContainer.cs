@@ -25,7 +25,7 @@ internal sealed class TceContainer
     internal TceContainer(int id, ISyncLayer sync)
     {
         Id = id;
-        Mutex = sync.CreateMutex($"container {id} mutex");
+        Mutex = sync.CreateMutex(LockId.ContainerMutex(id));
         TblCell = sync.CreateCell($"container {id} tbl");
         StateCell = sync.CreateCell($"container {id} enabled");
     }

@@ -4,14 +4,15 @@ namespace TceVerify.Impl.Sync;
 /// The one seam between the kernel-shaped code and the threads it runs on. Every lock and every access to
 /// shared state goes through objects made here: <see cref="RealSync"/> maps them onto plain .NET primitives;
 /// the concurrency tests map them onto the controlled scheduler, where each call is a scheduling point.
-/// Names are for traces ("container 1 mutex", "table 1 pool 0").
+/// Locks are identified by a <see cref="LockId"/> (what they guard, as data); the other primitives by names, for
+/// traces ("container 1 enabled", "table 1 pool 0 tces").
 /// </summary>
 public interface ISyncLayer
 {
-    IKMutex CreateMutex(string name);
-    IKRwSemaphore CreateRwSemaphore(string name);
+    IKMutex CreateMutex(LockId id);
+    IKRwSemaphore CreateRwSemaphore(LockId id);
     /// <summary>A spinlock: same contract as a mutex, kept apart so traces and variants can tell them apart.</summary>
-    IKMutex CreateSpinLock(string name);
+    IKMutex CreateSpinLock(LockId id);
     IKAtomic CreateAtomic(string name, long initial);
     /// <summary>A piece of shared state (a field or a range) whose accesses are scheduling points and are
     /// checked for data races.</summary>

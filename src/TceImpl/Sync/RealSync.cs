@@ -5,9 +5,9 @@ public sealed class RealSync : ISyncLayer
 {
     public static readonly RealSync Instance = new();
 
-    public IKMutex CreateMutex(string name) => new Mutex();
-    public IKMutex CreateSpinLock(string name) => new Mutex();
-    public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore();
+    public IKMutex CreateMutex(LockId id) => new Mutex();
+    public IKMutex CreateSpinLock(LockId id) => new Mutex();
+    public IKRwSemaphore CreateRwSemaphore(LockId id) => new RwSemaphore();
     public IKAtomic CreateAtomic(string name, long initial) => new Atomic(initial);
     public ISharedCell CreateCell(string name) => NoCell.Instance;
     /// <summary>No hooks: the words are plain array elements (see <see cref="ISyncLayer.CreateWords"/>).</summary>

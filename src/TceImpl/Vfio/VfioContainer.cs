@@ -18,14 +18,14 @@ internal sealed class VfioContainer
     /// writing, read under it held either way.</summary>
     internal readonly ISharedCell Cell;
     internal readonly List<VfioGroup> Groups = new(2);
-    internal SpaprTceDriver? Driver;
+    internal IIommuDriverOps? Driver;
     internal TceContainer? Data;
 
     internal VfioContainer(int id, ISyncLayer sync)
     {
         Id = id;
         Refs = sync.CreateAtomic($"container {id} refs", 1);
-        GroupLock = sync.CreateRwSemaphore($"container {id} group_lock");
+        GroupLock = sync.CreateRwSemaphore(LockId.ContainerGroupLock(id));
         Cell = sync.CreateCell($"container {id} groups");
     }
 }

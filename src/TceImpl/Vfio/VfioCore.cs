@@ -8,15 +8,18 @@ namespace TceVerify.Impl.Vfio;
 
 /// <summary>
 /// The VFIO core (core.md): the container file (CORE-1 .. CORE-8), the group file (CORE-20 .. CORE-28) and the
-/// device file (CORE-30, CORE-31), one method per operation, each check in spec order.
+/// device file (CORE-30, CORE-31), one method per operation, each check in spec order. The driver is reached only
+/// through its ops table (<see cref="IIommuDriverOps"/>). A catalog variant omits a step (<see cref="Omit"/>),
+/// overrides a whole operation (<see cref="Passthrough"/>, <see cref="GetDeviceFdReferenced"/>,
+/// <see cref="GroupRelease"/>) or the hook in VfioCore.Hooks.cs.
 /// Lock order (LOCK-2): group.lock -> container group_lock -> driver mutex -> table inject lock -> mmap_sem -> pool locks.
 /// </summary>
-internal class VfioCore
+internal partial class VfioCore
 {
     protected readonly KernelContext Ctx;
     readonly ISyncLayer _sync;
     /// <summary>STATE-8: the registered IOMMU drivers; exactly one, the SPAPR TCE driver.</summary>
-    readonly SpaprTceDriver[] _drivers;
+    readonly IIommuDriverOps[] _drivers;
     /// <summary>Every container ever created, in id order, under <see cref="_containersLock"/> (a leaf).
     /// Not a kernel structure: it lets the snapshot find every live container (STATE-10).</summary>
     readonly List<VfioContainer> _containers = new();
@@ -24,12 +27,12 @@ internal class VfioCore
     readonly IKAtomic _fileIds;
     readonly Dictionary<int, VfioGroup> _groups;
 
-    internal VfioCore(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
+    internal VfioCore(KernelContext ctx, IIommuDriverOps driver, IReadOnlyList<VfioGroup> groups)
     {
         Ctx = ctx;
         _sync = ctx.Sync;
         _drivers = [driver];
-        _containersLock = _sync.CreateMutex("containers");
+        _containersLock = _sync.CreateMutex(LockId.Containers);
         _fileIds = _sync.CreateAtomic("file ids", 0);
         _groups = new Dictionary<int, VfioGroup>(groups.Count);
         foreach (var g in groups) _groups.Add(g.Id, g);
@@ -41,7 +44,7 @@ internal class VfioCore
     /// <summary>The group with that id, or null. The set of groups is fixed at boot.</summary>
     internal VfioGroup? FindGroup(int id) => _groups.GetValueOrDefault(id);
 
-    string NextFileName(string kind) => $"file {_fileIds.Add(1)} ({kind})";
+    int NextFileId() => (int)_fileIds.Add(1);
 
     // ================================================================ container file
 
@@ -53,7 +56,7 @@ internal class VfioCore
         var container = new VfioContainer(id, _sync);
         _containers.Add(container);
         _containersLock.Unlock();
-        var file = new ContainerFile(this, container, _sync, NextFileName("container " + id));
+        var file = new ContainerFile(this, container, _sync, NextFileId(), "container " + id);
         return cur.Task.Files.Install(file);                   // CORE-1, STATE-4
     }
 
@@ -65,7 +68,7 @@ internal class VfioCore
             case VfioIoctl.GetApiVersion:
                 return Abi.ApiVersion;                         // CORE-2: no lock
             case VfioIoctl.CheckExtension:
-                return CheckExtension(container, arg);         // CORE-3
+                return CheckExtension(container, cur, arg);    // CORE-3
             case VfioIoctl.SetIommu:
                 return SetIommu(container, cur, arg);          // CORE-4
             default:
@@ -74,63 +77,62 @@ internal class VfioCore
     }
 
     /// <summary>CORE-3 CHECK_EXTENSION: the set driver answers, else the first registered driver that says yes.</summary>
-    long CheckExtension(VfioContainer container, ulong arg)
+    long CheckExtension(VfioContainer container, in Current cur, ulong arg)
     {
         long ret = 0;
-        GroupLockRead(container, CoreOp.CheckExtension);      // CORE-3, LOCK-3
+        container.GroupLock.DownRead();                        // CORE-3, LOCK-3
         container.Cell.Read();
         var driver = container.Driver;
         if (driver is not null)
         {
-            ret = driver.CheckExtension(arg);                  // CORE-3 -> EXT-1
+            ret = driver.Ioctl(container.Data, cur, VfioIoctl.CheckExtension, arg); // CORE-3 -> EXT-1
         }
         else
         {
             foreach (var d in _drivers)
             {
-                ret = d.CheckExtension(arg);                   // CORE-3: asked in turn
-                // Stryker disable once all : one driver is registered (STATE-8), so the loop ends after it either way.
+                ret = d.Ioctl(null, cur, VfioIoctl.CheckExtension, arg); // CORE-3: asked in turn
+                // Stryker disable once all
                 if (ret > 0) break;
             }
         }
-        GroupUnlockRead(container, CoreOp.CheckExtension);
+        container.GroupLock.UpRead();
         return ret;
     }
 
     /// <summary>CORE-4 SET_IOMMU: open the driver's data and attach every group in list order; unwind on failure.</summary>
     long SetIommu(VfioContainer container, in Current cur, ulong arg)
     {
-        GroupLockWrite(container, CoreOp.SetIommu);           // CORE-4, LOCK-3
+        container.GroupLock.DownWrite();           // CORE-4, LOCK-3
         container.Cell.Write();
         if (container.Groups.Count == 0 || container.Driver is not null)
         {
-            GroupUnlockWrite(container, CoreOp.SetIommu);
+            container.GroupLock.UpWrite();
             return -Errno.EINVAL;                              // CORE-4: no group, or a driver already set
         }
-        SpaprTceDriver? driver = null;
+        IIommuDriverOps? driver = null;
         foreach (var d in _drivers)
         {
-            if (d.CheckExtension(arg) <= 0) continue;          // CORE-4: the driver must support arg
+            if (d.Ioctl(null, cur, VfioIoctl.CheckExtension, arg) <= 0) continue; // CORE-4: the driver must support arg
             driver = d;
-            // Stryker disable once all : one driver is registered (STATE-8), so the loop ends after it either way.
+            // Stryker disable once all
             break;
         }
         if (driver is null)
         {
-            GroupUnlockWrite(container, CoreOp.SetIommu);
+            container.GroupLock.UpWrite();
             return -Errno.ENODEV;                              // CORE-4
         }
-        int busy = SetIommuGroupCountCheck(container);         // CORE-4 (FIND-19): one group per container
-        if (busy != 0)
+        if (container.Groups.Count > 1 && !Ctx.Omits(Omit.SetIommuGroupCountCheck))
         {
-            GroupUnlockWrite(container, CoreOp.SetIommu);
-            return busy;
+            container.GroupLock.UpWrite();
+            return -Errno.EBUSY;                               // CORE-4 (adopted, FIND-19): one group per container (ATT-1)
         }
         int ret = driver.Open(arg, container.Id, out var data); // CORE-4 -> OPEN-1
-        // Stryker disable all : OPEN-1 fails only for an arg the extension check above already refused, and sets data exactly when it returns 0.
+        // Stryker disable all
         if (ret != 0 || data is null)
         {
-            GroupUnlockWrite(container, CoreOp.SetIommu);
+            container.GroupLock.UpWrite();
             return ret != 0 ? ret : -Errno.EINVAL;
         }
         // Stryker restore all
@@ -146,32 +148,33 @@ internal class VfioCore
             // Unwinding (reached with a group attached only by FIND-19's literal variant: the check above lets one
             // group through): the release (REL-1) detaches whatever is still attached, so each of the next
             // statements alone undoes the attach.
-            // Stryker disable once Equality : see above; skipping group 0's detach leaves it to the release.
+            // Stryker disable once Equality
             for (int j = attached - 1; j >= 0; j--)
-                // Stryker disable once Statement : see above; the release detaches the table.
+                // Stryker disable once Statement
                 driver.DetachGroup(data, groups[j], cur);      // CORE-4: unwind in reverse order (DET-1)
             driver.Release(data, cur);                         // CORE-4 -> REL-1
-            GroupUnlockWrite(container, CoreOp.SetIommu);
+            container.GroupLock.UpWrite();
             return ret;
         }
         container.Driver = driver;                             // CORE-4: stored on success
         container.Data = data;
-        GroupUnlockWrite(container, CoreOp.SetIommu);
+        container.GroupLock.UpWrite();
         return 0;
     }
 
-    /// <summary>CORE-6 every other command: the driver's ioctl under group_lock (read), or -EINVAL without one.</summary>
+    /// <summary>CORE-6 every other command: the driver's ioctl under group_lock (read), or -EINVAL without one.
+    /// Catalog hook: where the driver data is used.</summary>
     protected internal virtual long Passthrough(VfioContainer container, in Current cur, uint cmd, ulong arg)
     {
         long ret;
-        GroupLockRead(container, CoreOp.Passthrough);          // CORE-6, LOCK-3
+        Ctx.DownRead(container.GroupLock, Omit.GroupLockOnPassthrough); // CORE-6, LOCK-3
         container.Cell.Read();
         var driver = container.Driver;
         var data = container.Data;
-        // Stryker disable once Logical : the driver and its data are set and cleared together (CORE-4, CORE-8, CORE-25).
+        // Stryker disable once Logical
         if (driver is not null && data is not null) ret = driver.Ioctl(data, cur, cmd, arg); // CORE-6 -> DRV-1
         else ret = -Errno.EINVAL;                              // CORE-6: no driver
-        GroupUnlockRead(container, CoreOp.Passthrough);
+        Ctx.UpRead(container.GroupLock, Omit.GroupLockOnPassthrough);
         return ret;
     }
 
@@ -182,16 +185,16 @@ internal class VfioCore
     void ContainerPut(VfioContainer container, in Current cur)
     {
         if (container.Refs.Add(-1) != 0) return;              // CORE-8
-        GroupLockWrite(container, CoreOp.ContainerPut);       // LOCK-3: REL-1 under group_lock (write)
+        container.GroupLock.DownWrite();                       // LOCK-3: REL-1 under group_lock (write)
         container.Cell.Write();
-        // Stryker disable once Block : unreachable in the pristine driver: the last group's unset releases the driver first (CORE-25).
+        // Stryker disable once Block
         if (container.Driver is { } driver && container.Data is { } data)
         {
             driver.Release(data, cur);                         // CORE-8 -> REL-1
             container.Driver = null;
             container.Data = null;
         }
-        GroupUnlockWrite(container, CoreOp.ContainerPut);
+        container.GroupLock.UpWrite();
     }
 
     // ================================================================ group file
@@ -201,7 +204,7 @@ internal class VfioCore
     {
         var group = FindGroup(groupId);
         if (group is null) return -Errno.ENOENT;               // CORE-20
-        GroupLock(group, GroupOp.Open);                        // CORE-20 (FIND-20)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnOpen);          // CORE-20 (FIND-20)
         long ret;
         if (group.Opened.CompareExchange(0, 1) != 0) ret = -Errno.EBUSY; // CORE-20: already opened
         else if (group.ContainerId.Read() != 0)
@@ -211,10 +214,10 @@ internal class VfioCore
         }
         else
         {
-            var file = new GroupFile(this, group, _sync, NextFileName("group " + group.Id));
+            var file = new GroupFile(this, group, _sync, NextFileId(), "group " + group.Id);
             ret = cur.Task.Files.Install(file);
         }
-        GroupUnlock(group, GroupOp.Open);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnOpen);
         return ret;
     }
 
@@ -241,15 +244,15 @@ internal class VfioCore
     {
         Span<byte> status = stackalloc byte[Abi.GroupStatusMinsz];
         if (UserAccess.CopyFromUser(cur, arg, status) != 0) return -Errno.EFAULT;     // CORE-22, ABI-8
-        int ret = GroupStatusArgszCheck(BinaryPrimitives.ReadUInt32LittleEndian(status)); // CORE-22, ABI-8
-        if (ret != 0) return ret;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(status) < Abi.GroupStatusMinsz
+            && !Ctx.Omits(Omit.StatusArgszCheck)) return -Errno.EINVAL;                // CORE-22, ABI-8
         uint flags = 0;
-        // Stryker disable once Assignment : flags starts at 0 and the two flags are distinct bits, so ^= sets them as |= does.
+        // Stryker disable once Assignment
         if (group.Viable) flags |= Abi.GroupFlagViable;                                // CORE-22
-        GroupLock(group, GroupOp.Status);                                              // CORE-22 (FIND-14)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnStatus);        // CORE-22 (FIND-14)
         bool containerSet = group.ContainerId.Read() != 0;
-        GroupUnlock(group, GroupOp.Status);
-        // Stryker disable once Assignment : flags starts at 0 and the two flags are distinct bits, so ^= sets them as |= does.
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnStatus);
+        // Stryker disable once Assignment
         if (containerSet) flags |= Abi.GroupFlagContainerSet;                          // CORE-22
         BinaryPrimitives.WriteUInt32LittleEndian(status[4..], flags);
         if (UserAccess.CopyToUser(cur, arg, status) != 0) return -Errno.EFAULT;       // CORE-22, ABI-6
@@ -260,11 +263,10 @@ internal class VfioCore
     long GroupSetContainer(VfioGroup group, in Current cur, ulong arg)
     {
         if (UserAccess.GetUserInt32(cur, arg, out int fd) != 0) return -Errno.EFAULT; // CORE-23, ABI-9
-        int bad = SetContainerFdCheck(fd);                                             // CORE-23
-        if (bad != 0) return bad;
-        GroupLock(group, GroupOp.SetContainer);                                        // CORE-23 (FIND-11)
+        if (fd < 0 && !Ctx.Omits(Omit.SetContainerFdCheck)) return -Errno.EINVAL;    // CORE-23: before any lock
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnSetContainer);  // CORE-23 (FIND-11)
         long ret = SetContainer(group, cur, fd);
-        GroupUnlock(group, GroupOp.SetContainer);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnSetContainer);
         return ret;
     }
 
@@ -276,17 +278,17 @@ internal class VfioCore
         var f = cur.Task.Files.Lookup(fd);
         if (f is null) return -Errno.EBADF;                                            // CORE-23
         if (f is not ContainerFile cf) return -Errno.EINVAL;                           // CORE-23: not a container
-        // Stryker disable once Unary : unreachable in the pristine kernel: the fd is ours and a close of it waits for this call (LOCK-8).
+        // Stryker disable once Unary
         if (!cf.TryGet()) return -Errno.EBADF;                                         // CORE-23, PROC-2: closed meanwhile
         var container = cf.Container;
-        GroupLockWrite(container, CoreOp.SetContainer);                                // CORE-23, LOCK-3
+        Ctx.DownWrite(container.GroupLock, Omit.GroupLockOnSetContainer); // CORE-23, LOCK-3
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
         {
             int ret = driver.AttachGroup(data, group);                                 // CORE-23 -> ATT-1
             if (ret != 0)
             {
-                GroupUnlockWrite(container, CoreOp.SetContainer);
+                Ctx.UpWrite(container.GroupLock, Omit.GroupLockOnSetContainer);
                 cf.Put();
                 return ret;                                                            // CORE-23: nothing added
             }
@@ -297,7 +299,7 @@ internal class VfioCore
         container.Groups.Insert(0, group);                                             // CORE-23: head of the list
         container.Refs.Add(1);                                                         // CORE-23, CORE-7
         group.ContainerUsers.Add(1);                                                   // CORE-23
-        GroupUnlockWrite(container, CoreOp.SetContainer);
+        Ctx.UpWrite(container.GroupLock, Omit.GroupLockOnSetContainer);
         cf.Put();
         return 0;
     }
@@ -306,7 +308,7 @@ internal class VfioCore
     long GroupUnsetContainer(VfioGroup group, in Current cur)
     {
         long ret;
-        GroupLock(group, GroupOp.UnsetContainer);                                      // CORE-24 (FIND-11)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnUnsetContainer); // CORE-24 (FIND-11)
         long users = group.ContainerUsers.CompareExchange(1, 0);
         if (users == 0) ret = -Errno.EINVAL;                                           // CORE-24: no container
         else if (users > 1) ret = -Errno.EBUSY;                                        // CORE-24: devices open
@@ -315,7 +317,7 @@ internal class VfioCore
             UnsetContainer(group, cur);                                                // CORE-24 -> CORE-25
             ret = 0;
         }
-        GroupUnlock(group, GroupOp.UnsetContainer);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnUnsetContainer);
         return ret;
     }
 
@@ -325,7 +327,7 @@ internal class VfioCore
         group.ContainerCell.Read();
         var container = group.Container;
         if (container is null) return; // only a broken variant (FIND-12) gets here with no container
-        GroupLockWrite(container, CoreOp.UnsetContainer);                              // CORE-25, LOCK-3
+        Ctx.DownWrite(container.GroupLock, Omit.GroupLockOnUnsetContainer); // CORE-25, LOCK-3
         container.Cell.Write();
         if (container.Driver is { } driver && container.Data is { } data)
             driver.DetachGroup(data, group, cur);                                      // CORE-25 -> DET-1
@@ -339,7 +341,7 @@ internal class VfioCore
             container.Driver = null;
             container.Data = null;
         }
-        GroupUnlockWrite(container, CoreOp.UnsetContainer);
+        Ctx.UpWrite(container.GroupLock, Omit.GroupLockOnUnsetContainer);
         ContainerPut(container, cur);                                                  // CORE-25 -> CORE-8
     }
 
@@ -347,28 +349,28 @@ internal class VfioCore
     long GroupGetDeviceFd(VfioGroup group, in Current cur, ulong arg)
     {
         int ret = UserAccess.StrndupUser(cur, arg, Ctx.PageSize, out var name);       // CORE-27, ABI-10
-        // Stryker disable once Logical,Conditional,Unary : ABI-10's strndup sets name exactly when it returns 0, so ret != 0 whenever name is null.
+        // Stryker disable once Logical,Conditional,Unary
         if (ret != 0 || name is null) return ret != 0 ? ret : -Errno.EFAULT;
-        GroupLock(group, GroupOp.DeviceFd);                                            // CORE-27 (FIND-15, FIND-17)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnDeviceFd);      // CORE-27 (FIND-15, FIND-17)
         long fd = GetDeviceFdReferenced(group, cur, name);
-        GroupUnlock(group, GroupOp.DeviceFd);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnDeviceFd);
         return fd;
     }
 
     /// <summary>
     /// CORE-27 after the name, under the group's lock: the container user reference is taken first, with
     /// increment-unless-zero (adopted, FIND-12), and dropped again (CORE-28) when a check fails; on success it stays
-    /// with the device file. Variant hook: the reference order.
+    /// with the device file. Catalog hook: the reference order.
     /// </summary>
     protected internal virtual long GetDeviceFdReferenced(VfioGroup group, in Current cur, ReadOnlySpan<byte> name)
     {
         if (!group.ContainerUsers.IncrementUnlessZero()) return -Errno.EINVAL;        // CORE-27 (FIND-12)
         int ret = GetDeviceFdChecks(group, name, out var device);
-        // Stryker disable once Logical : the checks set device exactly when they return 0.
+        // Stryker disable once Logical
         if (ret != 0 || device is null)
         {
             DissolveLocked(group, cur);                                                // CORE-27 -> CORE-28
-            // Stryker disable once Conditional,Unary : ret != 0 here (the checks set device exactly when they return 0).
+            // Stryker disable once Conditional,Unary
             return ret != 0 ? ret : -Errno.ENODEV;
         }
         return OpenDeviceFile(group, device, cur);
@@ -380,12 +382,12 @@ internal class VfioCore
         device = null;
         group.ContainerCell.Read();
         var container = group.Container;
-        // Stryker disable once all : unreachable in the pristine driver: the container user reference taken first keeps the group in its container (FIND-12).
+        // Stryker disable once all
         if (container is null) return -Errno.EINVAL;        // CORE-27 (a container can vanish only in a variant)
-        GroupLockRead(container, CoreOp.DeviceFd);          // CORE-27 (FIND-21): the driver under group_lock
+        Ctx.DownRead(container.GroupLock, Omit.GroupLockOnDeviceFdDriver); // CORE-27 (FIND-21): the driver under group_lock
         container.Cell.Read();
         bool driverSet = container.Driver is not null;
-        GroupUnlockRead(container, CoreOp.DeviceFd);
+        Ctx.UpRead(container.GroupLock, Omit.GroupLockOnDeviceFdDriver);
         if (!driverSet) return -Errno.EINVAL;               // CORE-27: no driver set
         if (!group.Viable) return -Errno.EINVAL;            // CORE-27: not viable
         device = group.FindDevice(name);
@@ -397,26 +399,26 @@ internal class VfioCore
     protected internal long OpenDeviceFile(VfioGroup group, VfioDevice device, in Current cur)
     {
         device.Opens.Add(1);
-        var file = new DeviceFile(this, group, device, _sync, NextFileName("device " + group.Id + ":" + device.Name));
+        var file = new DeviceFile(this, group, device, _sync, NextFileId(), "device " + group.Id + ":" + device.Name);
         return cur.Task.Files.Install(file);
     }
 
-    /// <summary>CORE-26 group file release, under the group's lock: dissolve, then <c>opened = 0</c>. Variant hook
+    /// <summary>CORE-26 group file release, under the group's lock: dissolve, then <c>opened = 0</c>. Catalog hook
     /// (FIND-20's literal code drops the lock before <c>opened = 0</c>).</summary>
     protected internal virtual void GroupRelease(VfioGroup group, in Current cur)
     {
-        GroupLock(group, GroupOp.Release);                     // CORE-26 (FIND-20)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnRelease);       // CORE-26 (FIND-20)
         DissolveLocked(group, cur);                            // CORE-26 -> CORE-28
         group.Opened.Set(0);                                   // CORE-26
-        GroupUnlock(group, GroupOp.Release);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnRelease);
     }
 
     /// <summary>CORE-28 vfio_group_try_dissolve_container, taking the group's lock.</summary>
     protected internal void Dissolve(VfioGroup group, in Current cur)
     {
-        GroupLock(group, GroupOp.Dissolve);                    // CORE-28 (FIND-11)
+        Ctx.Lock(group.Lock, Omit.GroupMutexOnDissolve);      // CORE-28 (FIND-11)
         DissolveLocked(group, cur);
-        GroupUnlock(group, GroupOp.Dissolve);
+        Ctx.Unlock(group.Lock, Omit.GroupMutexOnDissolve);
     }
 
     /// <summary>CORE-28 with the group's lock held by the caller (CORE-26, CORE-27).</summary>
@@ -437,67 +439,4 @@ internal class VfioCore
         device.Opens.Add(-1);                                  // CORE-30
         Dissolve(group, cur);                                  // CORE-30 -> CORE-28
     }
-
-    // ================================================================ variant hooks (production behaviour)
-
-    /// <summary>The adopted group lock of CORE-20 .. CORE-28 (the literal code of FIND-11, FIND-14, FIND-15/17 and
-    /// FIND-20 has none).</summary>
-    protected internal virtual void GroupLock(VfioGroup group, GroupOp op) => group.Lock.Lock();
-
-    /// <summary>Counterpart of <see cref="GroupLock"/>.</summary>
-    protected internal virtual void GroupUnlock(VfioGroup group, GroupOp op) => group.Lock.Unlock();
-
-    /// <summary>CORE-4's one-group check (adopted, FIND-19): the driver takes one group per container (ATT-1), so a
-    /// longer list is refused before any table is taken over.</summary>
-    protected internal virtual int SetIommuGroupCountCheck(VfioContainer container) =>
-        container.Groups.Count > 1 ? -Errno.EBUSY : 0;
-
-    // ---------------------------------------------------------------- catalog hooks (production behaviour)
-    // Each is a point where one entry of the bug catalog (src/TceVariants, docs/catalog.md) deviates.
-
-    /// <summary>The container's group_lock for reading (CORE-3, CORE-6, LOCK-3).</summary>
-    protected internal virtual void GroupLockRead(VfioContainer container, CoreOp op) => container.GroupLock.DownRead();
-
-    /// <summary>Counterpart of <see cref="GroupLockRead"/>.</summary>
-    protected internal virtual void GroupUnlockRead(VfioContainer container, CoreOp op) => container.GroupLock.UpRead();
-
-    /// <summary>The container's group_lock for writing (CORE-4, CORE-8, CORE-23, CORE-25, LOCK-3).</summary>
-    protected internal virtual void GroupLockWrite(VfioContainer container, CoreOp op) => container.GroupLock.DownWrite();
-
-    /// <summary>Counterpart of <see cref="GroupLockWrite"/>.</summary>
-    protected internal virtual void GroupUnlockWrite(VfioContainer container, CoreOp op) => container.GroupLock.UpWrite();
-
-    /// <summary>CORE-22, ABI-8: argsz below minsz.</summary>
-    protected internal virtual int GroupStatusArgszCheck(uint argsz) => argsz < Abi.GroupStatusMinsz ? -Errno.EINVAL : 0;
-
-    /// <summary>CORE-23: a negative fd is rejected before any lock is taken.</summary>
-    protected internal virtual int SetContainerFdCheck(int fd) => fd < 0 ? -Errno.EINVAL : 0;
-
-    /// <summary>CORE-23's first check under the group's lock: the group already has a container (-EINVAL).</summary>
-    protected internal virtual int SetContainerUsersCheck(VfioGroup group, in Current cur, int fd) =>
-        group.ContainerUsers.Read() != 0 ? -Errno.EINVAL : 0;
-}
-
-/// <summary>The group operation that takes the group's lock (a variant drops it for some).</summary>
-internal enum GroupOp
-{
-    Open,
-    Status,
-    SetContainer,
-    UnsetContainer,
-    DeviceFd,
-    Release,
-    Dissolve,
-}
-
-/// <summary>The core operation a catalog hook is called for.</summary>
-internal enum CoreOp
-{
-    CheckExtension,
-    SetIommu,
-    Passthrough,
-    ContainerPut,
-    SetContainer,
-    UnsetContainer,
-    DeviceFd,
 }

@@ -4,8 +4,8 @@ using TceVerify.Impl.Sync;
 namespace TceVerify.Impl.Vfio;
 
 /// <summary>/dev/vfio/vfio: the container file (CORE-1 .. CORE-8).</summary>
-internal sealed class ContainerFile(VfioCore core, VfioContainer container, ISyncLayer sync, string name)
-    : KFile(sync, name)
+internal sealed class ContainerFile(VfioCore core, VfioContainer container, ISyncLayer sync, int id, string what)
+    : KFile(sync, id, what)
 {
     internal readonly VfioContainer Container = container;
 
@@ -15,8 +15,8 @@ internal sealed class ContainerFile(VfioCore core, VfioContainer container, ISyn
 }
 
 /// <summary>/dev/vfio/GROUP: the group file (CORE-20 .. CORE-28).</summary>
-internal sealed class GroupFile(VfioCore core, VfioGroup group, ISyncLayer sync, string name)
-    : KFile(sync, name)
+internal sealed class GroupFile(VfioCore core, VfioGroup group, ISyncLayer sync, int id, string what)
+    : KFile(sync, id, what)
 {
     internal readonly VfioGroup Group = group;
 
@@ -26,8 +26,8 @@ internal sealed class GroupFile(VfioCore core, VfioGroup group, ISyncLayer sync,
 }
 
 /// <summary>A device file from GET_DEVICE_FD (CORE-27, CORE-30, CORE-31).</summary>
-internal sealed class DeviceFile(VfioCore core, VfioGroup group, VfioDevice device, ISyncLayer sync, string name)
-    : KFile(sync, name)
+internal sealed class DeviceFile(VfioCore core, VfioGroup group, VfioDevice device, ISyncLayer sync, int id, string what)
+    : KFile(sync, id, what)
 {
     internal readonly VfioGroup Group = group;
     internal readonly VfioDevice Device = device;

@@ -39,7 +39,7 @@ internal sealed class VfioGroup
         for (int i = 0; i < Devices.Length; i++) Devices[i] = new VfioDevice(Id, config.Devices[i], sync);
         Opened = sync.CreateAtomic($"group {Id} opened", 0);
         ContainerUsers = sync.CreateAtomic($"group {Id} container_users", 0);
-        Lock = sync.CreateMutex($"group {Id} lock");
+        Lock = sync.CreateMutex(LockId.GroupLock(Id));
         ContainerCell = sync.CreateCell($"group {Id} container");
         ContainerId = sync.CreateAtomic($"group {Id} container id", 0);
     }

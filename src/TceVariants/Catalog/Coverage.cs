@@ -12,25 +12,20 @@ namespace TceVerify.Variants.Catalog;
 // bitmap words as shared cells (a read-modify-write of a word is a read and then a write), the wide platform, host
 // writes and fault injection in threads, same-object pairs, and the step checks and edge-aiming generators added then.
 
-/// <summary>TceImpl before issue 11: the occupancy bits are laid out flat, so one 64-bit word holds the bits of
-/// neighbouring pools, and host_write_stale updates it under its own pool's lock only (LOCK-9).</summary>
-internal sealed class OccupancyWordsSharedByPools(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
-{
-    protected internal override bool OccupancyWordsPerPool => false;
-}
-
 /// <summary>HOST-5 holds only the pool locks of the range it frees, not every pool lock (LOCK-4): it clears it_map bits
 /// in a word that other pools share (LOCK-9).</summary>
 internal sealed class HostFreeOwnPoolsOnly(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
 {
-    protected internal override void HostFreeLockPools(long entry, long end)
+    protected internal override void LockPools(Omit site, long first, long end)
     {
-        for (int k = PoolOf(entry); k <= PoolOf(end - 1); k++) LockPoolAt(k);
+        if (site != Omit.PoolLocksOnHostFree) base.LockPools(site, first, end);
+        else for (int k = PoolOf(first); k <= PoolOf(end - 1); k++) LockPoolAt(k);
     }
 
-    protected internal override void HostFreeUnlockPools(long entry, long end)
+    protected internal override void UnlockPools(Omit site, long first, long end)
     {
-        for (int k = PoolOf(end - 1); k >= PoolOf(entry); k--) UnlockPoolAt(k);
+        if (site != Omit.PoolLocksOnHostFree) base.UnlockPools(site, first, end);
+        else for (int k = PoolOf(end - 1); k >= PoolOf(first); k--) UnlockPoolAt(k);
     }
 }
 
@@ -108,10 +103,10 @@ internal sealed class MapArgszReadFirst(KernelContext ctx) : SpaprTceDriver(ctx)
 {
     protected internal override long MapDma(TceContainer data, in Current cur, ulong arg)
     {
-        LockMutex(data, DriverOp.Map);
+        Ctx.Lock(data.Mutex, Omit.MutexOnMap);
         int ret = ArgszFirst(data, cur, arg);
         if (ret == 0) ret = MapDmaLocked(data, cur, arg);
-        UnlockMutex(data, DriverOp.Map);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnMap);
         return ret;
     }
 
@@ -119,7 +114,9 @@ internal sealed class MapArgszReadFirst(KernelContext ctx) : SpaprTceDriver(ctx)
     int ArgszFirst(TceContainer data, in Current cur, ulong arg)
     {
         data.TblCell.Read();
-        if (data.Tbl is null || MapEnabledCheck(data) != 0) return 0;
+        if (data.Tbl is null) return 0;
+        data.StateCell.Read();
+        if (!data.Enabled) return 0;
         Span<byte> argsz = stackalloc byte[4];
         if (UserAccess.CopyFromUser(cur, arg, argsz) != 0) return 0;
         return BinaryPrimitives.ReadUInt32LittleEndian(argsz) < Abi.DmaMapMinsz ? -Errno.EINVAL : 0;
@@ -128,7 +125,7 @@ internal sealed class MapArgszReadFirst(KernelContext ctx) : SpaprTceDriver(ctx)
 
 /// <summary>GET_DEVICE_FD matches a name that is a proper prefix of a device's name (a compare bounded by the length
 /// the caller gave): "0000:01:00" opens "0000:01:00.0" (CORE-27: -ENODEV).</summary>
-internal sealed class DeviceNamePrefixMatch(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
+internal sealed class DeviceNamePrefixMatch(KernelContext ctx, IIommuDriverOps driver, IReadOnlyList<VfioGroup> groups)
     : VfioCore(ctx, driver, groups)
 {
     protected internal override long GetDeviceFdReferenced(VfioGroup group, in Current cur, ReadOnlySpan<byte> name)

@@ -11,18 +11,6 @@ namespace TceVerify.Variants.Catalog;
 // error precedences (EN-4/EN-5, CORE-23). Each overrides one check hook with the pristine check less one condition,
 // or with one condition changed.
 
-/// <summary>MAP-5 dropped: a short struct (argsz &lt; 32) is accepted.</summary>
-internal sealed class MapArgszUnchecked(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override int MapArgszCheck(uint argsz) => 0;
-}
-
-/// <summary>MAP-6 dropped: unknown flag bits are ignored.</summary>
-internal sealed class MapFlagsUnchecked(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override int MapFlagsCheck(uint flags) => 0;
-}
-
 /// <summary>MAP-7 checks size only: an unaligned vaddr maps the page it falls in.</summary>
 internal sealed class MapVaddrUnaligned(KernelContext ctx) : SpaprTceDriver(ctx)
 {
@@ -74,18 +62,6 @@ internal sealed class MapEndWraps(KernelContext ctx) : SpaprTceDriver(ctx)
 {
     protected internal override int MapEndCheck(IommuTable tbl, ulong iova, ulong npages) =>
         iova + (npages << Abi.IommuPageShift) > (ulong)tbl.WindowEnd << Abi.IommuPageShift ? -Errno.EINVAL : 0;
-}
-
-/// <summary>UNMAP-4 dropped: a short struct (argsz &lt; 24) is accepted.</summary>
-internal sealed class UnmapArgszUnchecked(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override int UnmapArgszCheck(uint argsz) => 0;
-}
-
-/// <summary>UNMAP-5 dropped: flags are ignored.</summary>
-internal sealed class UnmapFlagsUnchecked(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override int UnmapFlagsCheck(uint flags) => 0;
 }
 
 /// <summary>UNMAP-6 dropped: an unaligned size is truncated to whole entries.</summary>
@@ -150,26 +126,6 @@ internal sealed class UnmapEndWraps(KernelContext ctx) : SpaprTceDriver(ctx)
     }
 }
 
-/// <summary>INFO-1 without its argsz check: a short struct is answered (and written back).</summary>
-internal sealed class InfoArgszUnchecked(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override int InfoArgszCheck(uint argsz) => 0;
-}
-
-/// <summary>GET_STATUS (CORE-22) without its argsz check: a short struct is answered (and written back).</summary>
-internal sealed class StatusArgszUnchecked(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
-    : VfioCore(ctx, driver, groups)
-{
-    protected internal override int GroupStatusArgszCheck(uint argsz) => 0;
-}
-
-/// <summary>SET_CONTAINER (CORE-23) without its negative-fd check: the lookup then says -EBADF instead of -EINVAL.</summary>
-internal sealed class SetContainerNegativeFd(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
-    : VfioCore(ctx, driver, groups)
-{
-    protected internal override int SetContainerFdCheck(int fd) => 0;
-}
-
 /// <summary>CHECK_EXTENSION (EXT-1) also claims VFIO_TYPE1_IOMMU: the core then picks this driver for SET_IOMMU(1),
 /// whose open fails with -EINVAL instead of the core's -ENODEV (CORE-4).</summary>
 internal sealed class CheckExtensionAcceptsType1(KernelContext ctx) : SpaprTceDriver(ctx)
@@ -181,17 +137,25 @@ internal sealed class CheckExtensionAcceptsType1(KernelContext ctx) : SpaprTceDr
 /// -EBUSY), so enabling an enabled container near its limit says -ENOMEM.</summary>
 internal sealed class EnableLimitBeforeBusy(KernelContext ctx) : SpaprTceDriver(ctx)
 {
-    protected internal override int EnableBusyCheck(TceContainer data, IommuTable tbl, MmStruct mm)
+    protected internal override long Enable(TceContainer data, in Current cur)
     {
-        long limit = (long)(mm.RlimitMemlock >> tbl.PageShift);
-        if (mm.LockedVm + ChargePages(tbl) > limit && !mm.CapIpcLock) return -Errno.ENOMEM;
-        return base.EnableBusyCheck(data, tbl, mm);
+        Ctx.Lock(data.Mutex, Omit.MutexOnEnable);
+        int ret = 0;
+        data.TblCell.Read();
+        if (data.Tbl is { } tbl && cur.Mm is { } mm)
+        {
+            long limit = (long)(mm.RlimitMemlock >> tbl.PageShift);
+            if (mm.LockedVm + ChargePages(tbl) > limit && !mm.CapIpcLock) ret = -Errno.ENOMEM;
+        }
+        if (ret == 0) ret = EnableLocked(data, cur);
+        Ctx.Unlock(data.Mutex, Omit.MutexOnEnable);
+        return ret;
     }
 }
 
 /// <summary>Wrong precedence in SET_CONTAINER: the fd lookup (-EBADF) before the container_users check (-EINVAL),
 /// so a group that already has a container, given a bad fd, says -EBADF.</summary>
-internal sealed class SetContainerFdFirst(KernelContext ctx, SpaprTceDriver driver, IReadOnlyList<VfioGroup> groups)
+internal sealed class SetContainerFdFirst(KernelContext ctx, IIommuDriverOps driver, IReadOnlyList<VfioGroup> groups)
     : VfioCore(ctx, driver, groups)
 {
     protected internal override int SetContainerUsersCheck(VfioGroup group, in Current cur, int fd) =>

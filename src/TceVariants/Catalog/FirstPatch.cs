@@ -35,20 +35,6 @@ internal sealed class PatchUnmapAligns(KernelContext ctx) : SpaprTceDriver(ctx)
     }
 }
 
-/// <summary>attach_group only sets <c>container-&gt;tbl</c>: whatever the table held is kept ("What's the initial
-/// state? You leave it clean, but who came before you?").</summary>
-internal sealed class PatchAttachNoClear(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
-{
-    protected internal override void TakeOwnershipClearWindow() { }
-}
-
-/// <summary>iommu_put_tces writes over an entry in use ("Won't this interface happily map overlapping entries with no
-/// indication to the user that the previous mapping is no longer valid?"): the old pin is never put.</summary>
-internal sealed class PatchMapOverExisting(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
-{
-    protected internal override int BuildInUseCheck(ulong old) => 0;
-}
-
 /// <summary>No locked-memory accounting at all: nothing is charged to locked_vm, nothing is limited by RLIMIT_MEMLOCK.</summary>
 internal sealed class PatchNoAccounting(KernelContext ctx) : SpaprTceDriver(ctx)
 {

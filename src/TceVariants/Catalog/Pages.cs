@@ -3,17 +3,13 @@ using TceVerify.Impl;
 using TceVerify.Impl.Mm;
 using TceVerify.Impl.Platform;
 using TceVerify.Impl.Spapr;
+using TceVerify.Impl.Vfio;
 
 namespace TceVerify.Variants.Catalog;
 
 // What a map, an unmap or a disable does to pages, the table and the charge: rollback (MAP-11), flushes (MAP-12,
-// UNMAP-9), puts and dirty bits (TBL-6, TBL-7), locked_vm (EN-5, DIS-2), and detach (DET-1).
-
-/// <summary>MAP-11 dropped: a map that fails part way keeps the entries (and pins) it built.</summary>
-internal sealed class MapNoRollback(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override void MapUnwind(IommuTable tbl, long first, long built) { }
-}
+// UNMAP-9), puts and dirty bits (TBL-6, TBL-7), locked_vm (EN-5, DIS-2), detach (DET-1), and the container-user
+// reference of a device (CORE-27).
 
 /// <summary>MAP-11 one short: the last entry built before the failure stays.</summary>
 internal sealed class MapRollbackOneShort(KernelContext ctx) : SpaprTceDriver(ctx)
@@ -25,24 +21,6 @@ internal sealed class MapRollbackOneShort(KernelContext ctx) : SpaprTceDriver(ct
 internal sealed class MapRollbackOneMore(KernelContext ctx) : SpaprTceDriver(ctx)
 {
     protected internal override void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built + 1);
-}
-
-/// <summary>MAP-12 dropped: the device may keep a translation of what the map changed.</summary>
-internal sealed class MapNoFlush(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override void FlushTable(IommuTable tbl, DriverOp op)
-    {
-        if (op != DriverOp.Map) base.FlushTable(tbl, op);
-    }
-}
-
-/// <summary>UNMAP-9 dropped: the device keeps using translations of the entries just cleared.</summary>
-internal sealed class UnmapNoFlush(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override void FlushTable(IommuTable tbl, DriverOp op)
-    {
-        if (op != DriverOp.Unmap) base.FlushTable(tbl, op);
-    }
 }
 
 /// <summary>TBL-7 puts each cleared page twice: its count underflows, the page can be freed while mapped elsewhere.</summary>
@@ -64,12 +42,6 @@ internal sealed class ClearMissingPut(GroupConfig g, KernelContext ctx) : IommuT
     }
 }
 
-/// <summary>TBL-6 without its undo: a build that fails after the pin leaks it.</summary>
-internal sealed class MapErrorMissingPut(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
-{
-    protected internal override void PutUserModeUndo(long pfn) { }
-}
-
 /// <summary>TBL-7 without the dirty bit: what the device wrote into a page may be lost when it is reclaimed.</summary>
 internal sealed class ClearNoDirty(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
 {
@@ -85,30 +57,22 @@ internal sealed class ClearDirtiesReadOnly(GroupConfig g, KernelContext ctx) : I
 /// <summary>EN-5 charges the window twice.</summary>
 internal sealed class EnableChargesTwice(KernelContext ctx) : SpaprTceDriver(ctx)
 {
-    protected internal override void AddLockedVm(MmStruct mm, long delta, DriverOp op) =>
-        base.AddLockedVm(mm, op == DriverOp.Enable ? 2 * delta : delta, op);
+    protected internal override void AddLockedVm(MmStruct mm, long delta) => base.AddLockedVm(mm, delta > 0 ? 2 * delta : delta);
 }
 
 /// <summary>EN-5 charges nothing (but DIS-2 still returns the charge).</summary>
 internal sealed class EnableNoCharge(KernelContext ctx) : SpaprTceDriver(ctx)
 {
-    protected internal override void AddLockedVm(MmStruct mm, long delta, DriverOp op)
+    protected internal override void AddLockedVm(MmStruct mm, long delta)
     {
-        if (op != DriverOp.Enable) base.AddLockedVm(mm, delta, op);
+        if (delta <= 0) base.AddLockedVm(mm, delta);
     }
 }
 
 /// <summary>DIS-2 returns the charge twice.</summary>
 internal sealed class DisableUnchargesTwice(KernelContext ctx) : SpaprTceDriver(ctx)
 {
-    protected internal override void AddLockedVm(MmStruct mm, long delta, DriverOp op) =>
-        base.AddLockedVm(mm, op == DriverOp.Disable ? 2 * delta : delta, op);
-}
-
-/// <summary>DIS-2 never returns the charge: the payer's locked_vm only grows.</summary>
-internal sealed class DisableNoUncharge(KernelContext ctx) : SpaprTceDriver(ctx)
-{
-    protected internal override MmStruct? UnchargeTarget(TceContainer data, in Current cur) => null;
+    protected internal override void AddLockedVm(MmStruct mm, long delta) => base.AddLockedVm(mm, delta < 0 ? 2 * delta : delta);
 }
 
 /// <summary>DET-1 forgets the table of an enabled container without disabling it: the container stays enabled with
@@ -122,5 +86,18 @@ internal sealed class DetachSkipsDisable(KernelContext ctx) : SpaprTceDriver(ctx
         data.TblCell.Write();
         data.Tbl = null;
         tbl.ReleaseOwnership();
+    }
+}
+
+/// <summary>CORE-27 takes a second container-user reference on success: the device file's release gives back one, so
+/// the group's count never returns to 0 and the group is never dissolved (INV-7).</summary>
+internal sealed class DeviceFdTakesTwoUsers(KernelContext ctx, IIommuDriverOps driver, IReadOnlyList<VfioGroup> groups)
+    : VfioCore(ctx, driver, groups)
+{
+    protected internal override long GetDeviceFdReferenced(VfioGroup group, in Current cur, ReadOnlySpan<byte> name)
+    {
+        long fd = base.GetDeviceFdReferenced(group, cur, name);
+        if (fd >= 0) group.ContainerUsers.Add(1);
+        return fd;
     }
 }

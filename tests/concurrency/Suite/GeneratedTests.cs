@@ -90,7 +90,7 @@ public class GeneratedTests(Xunit.Abstractions.ITestOutputHelper output)
     /// prefixes; its own scenario and its sequential INV-5 failure catch it.)</summary>
     [Theory]
     [InlineData("literal-device-fd-unlocked", "lifecycle", 4)]
-    [InlineData("literal-close-beside-calls", "lifecycle", 3)]
+    [InlineData("literal-close-beside-calls", "lifecycle", 4)]
     [InlineData("literal-exit-marks-first", "lifecycle", 3)]
     [InlineData("literal-open-beside-calls", "every", 3)]
     [Spec("FIND-13", "FIND-15", "FIND-16", "FIND-22", "INV-11")]

@@ -19,9 +19,10 @@ public class LockDisciplineTests
     sealed class RecordingSync : ISyncLayer
     {
         public readonly List<(string Kind, string Name)> Created = new();
-        public IKMutex CreateMutex(string name) { Created.Add(("mutex", name)); return RealSync.Instance.CreateMutex(name); }
-        public IKRwSemaphore CreateRwSemaphore(string name) { Created.Add(("rwsem", name)); return RealSync.Instance.CreateRwSemaphore(name); }
-        public IKMutex CreateSpinLock(string name) { Created.Add(("spinlock", name)); return RealSync.Instance.CreateSpinLock(name); }
+        public readonly List<LockId> Locks = new();
+        public IKMutex CreateMutex(LockId id) { Created.Add(("mutex", id.Name)); Locks.Add(id); return RealSync.Instance.CreateMutex(id); }
+        public IKRwSemaphore CreateRwSemaphore(LockId id) { Created.Add(("rwsem", id.Name)); Locks.Add(id); return RealSync.Instance.CreateRwSemaphore(id); }
+        public IKMutex CreateSpinLock(LockId id) { Created.Add(("spinlock", id.Name)); Locks.Add(id); return RealSync.Instance.CreateSpinLock(id); }
         public IKAtomic CreateAtomic(string name, long initial) { Created.Add(("atomic", name)); return RealSync.Instance.CreateAtomic(name, initial); }
         public ISharedCell CreateCell(string name) { Created.Add(("cell", name)); return RealSync.Instance.CreateCell(name); }
         public readonly List<(string Name, long First, long End)> Words = new();
@@ -71,8 +72,8 @@ public class LockDisciplineTests
         Assert.Contains(("mutex", "containers"), names);
 
         var discipline = new LockDiscipline(PlatformConfig.Small().Groups);
-        foreach (var (kind, name) in sync.Created.Where(p => p.Kind is "mutex" or "rwsem" or "spinlock"))
-            Assert.True(discipline.Classify(name) is not null, $"the lock discipline does not know {kind} '{name}'");
+        foreach (var id in sync.Locks)
+            Assert.Equal(id, discipline.Classify(id).Lock); // every lock TceImpl creates has a rank (no kind is unranked)
         // The protected state of LOCK-3/4/5 has a rule.
         foreach (var cell in new[] { "table 1 pool 0 tces", "proc 1 locked_vm", "container 1 enabled", "container 1 tbl", "group 1 container", "container 1 groups" })
         {
@@ -129,40 +130,40 @@ public class LockDisciplineTests
     {
         AssertViolation(RunDisciplined(s =>
         {
-            var mutex = s.CreateMutex("container 1 mutex");
-            var group = s.CreateMutex("group 1 lock");
+            var mutex = s.CreateMutex(LockId.ContainerMutex(1));
+            var group = s.CreateMutex(LockId.GroupLock(1));
             mutex.Lock();
             group.Lock();
         }), "LOCK-2", "against the order");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
-            var groupLock = s.CreateRwSemaphore("container 1 group_lock");
+            var mm = s.CreateRwSemaphore(LockId.MmapSem(1));
+            var groupLock = s.CreateRwSemaphore(LockId.ContainerGroupLock(1));
             mm.DownWrite();
             groupLock.DownRead();
         }), "LOCK-2", "against the order");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var a = s.CreateMutex("container 1 mutex");
-            var b = s.CreateMutex("container 2 mutex");
+            var a = s.CreateMutex(LockId.ContainerMutex(1));
+            var b = s.CreateMutex(LockId.ContainerMutex(2));
             a.Lock();
             b.Lock();
         }), "LOCK-2", "never two locks of one kind");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var p1 = s.CreateSpinLock("table 1 pool 1");
-            var p0 = s.CreateSpinLock("table 1 pool 0");
+            var p1 = s.CreateSpinLock(LockId.Pool(1, 1));
+            var p0 = s.CreateSpinLock(LockId.Pool(1, 0));
             p1.Lock();
             p0.Lock();
         }), "LOCK-2", "ascending");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var files = s.CreateMutex("proc 1 files");
-            var mutex = s.CreateMutex("container 1 mutex");
+            var files = s.CreateMutex(LockId.Files(1));
+            var mutex = s.CreateMutex(LockId.ContainerMutex(1));
             files.Lock();
             mutex.Lock();
         }), "LOCK-2", "taken alone");
@@ -171,12 +172,12 @@ public class LockDisciplineTests
         var ok = RunDisciplined(s =>
         {
             var locks = new IKMutex[4];
-            for (int k = 0; k < 4; k++) locks[k] = s.CreateSpinLock($"table 1 pool {k}");
-            var group = s.CreateMutex("group 1 lock");
-            var groupLock = s.CreateRwSemaphore("container 1 group_lock");
-            var mutex = s.CreateMutex("container 1 mutex");
-            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
-            var files = s.CreateMutex("proc 1 files");
+            for (int k = 0; k < 4; k++) locks[k] = s.CreateSpinLock(LockId.Pool(1, k));
+            var group = s.CreateMutex(LockId.GroupLock(1));
+            var groupLock = s.CreateRwSemaphore(LockId.ContainerGroupLock(1));
+            var mutex = s.CreateMutex(LockId.ContainerMutex(1));
+            var mm = s.CreateRwSemaphore(LockId.MmapSem(1));
+            var files = s.CreateMutex(LockId.Files(1));
             group.Lock(); groupLock.DownWrite(); mutex.Lock(); mm.DownWrite();
             foreach (var l in locks) l.Lock();
             foreach (var l in locks.Reverse()) l.Unlock();
@@ -192,32 +193,32 @@ public class LockDisciplineTests
     {
         AssertViolation(RunDisciplined(s =>
         {
-            var group = s.CreateMutex("group 1 lock");
-            var exit = s.CreateRwSemaphore("proc 1 exit");
+            var group = s.CreateMutex(LockId.GroupLock(1));
+            var exit = s.CreateRwSemaphore(LockId.ProcessExit(1));
             group.Lock();
             exit.DownRead();
         }), "LOCK-8", "against the order");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var mutex = s.CreateMutex("container 1 mutex");
-            var inFlight = s.CreateRwSemaphore("file 7 (group 1) users");
+            var mutex = s.CreateMutex(LockId.ContainerMutex(1));
+            var inFlight = s.CreateRwSemaphore(LockId.FileUsers(7, "group 1"));
             mutex.Lock();
             inFlight.DownWrite(); // the final release waits for calls in flight: never under a lock they may need
         }), "LOCK-8", "waits for the calls in flight");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var p2 = s.CreateRwSemaphore("proc 2 exit");
-            var p1 = s.CreateRwSemaphore("proc 1 exit");
+            var p2 = s.CreateRwSemaphore(LockId.ProcessExit(2));
+            var p1 = s.CreateRwSemaphore(LockId.ProcessExit(1));
             p2.DownRead();
             p1.DownRead(); // fd passing takes both processes' exit locks in pid order
         }), "LOCK-8", "never two locks of one kind");
 
         AssertViolation(RunDisciplined(s =>
         {
-            var tasks = s.CreateMutex("tasklist");
-            var files = s.CreateMutex("proc 1 files");
+            var tasks = s.CreateMutex(LockId.TaskList);
+            var files = s.CreateMutex(LockId.Files(1));
             tasks.Lock();
             files.Lock();
         }), "LOCK-8", "taken alone");
@@ -225,11 +226,11 @@ public class LockDisciplineTests
         // What a call does: exit lock, in-flight reference, the LOCK-2 locks; an fget under group.lock is a reference.
         Assert.Null(RunDisciplined(s =>
         {
-            var p1 = s.CreateRwSemaphore("proc 1 exit");
-            var p2 = s.CreateRwSemaphore("proc 2 exit");
-            var groupFile = s.CreateRwSemaphore("file 2 (group 1) users");
-            var group = s.CreateMutex("group 1 lock");
-            var containerFile = s.CreateRwSemaphore("file 1 (container 1) users");
+            var p1 = s.CreateRwSemaphore(LockId.ProcessExit(1));
+            var p2 = s.CreateRwSemaphore(LockId.ProcessExit(2));
+            var groupFile = s.CreateRwSemaphore(LockId.FileUsers(2, "group 1"));
+            var group = s.CreateMutex(LockId.GroupLock(1));
+            var containerFile = s.CreateRwSemaphore(LockId.FileUsers(1, "container 1"));
             p1.DownRead(); p2.DownRead(); p2.UpRead();
             groupFile.DownRead(); group.Lock(); containerFile.DownRead();
             containerFile.UpRead(); group.Unlock(); groupFile.UpRead(); p1.UpRead();
@@ -245,7 +246,7 @@ public class LockDisciplineTests
         // Small: table 1's window [0, 64) has 4 pools of 16 entries, so it_map word 0 covers all four.
         AssertViolation(RunDisciplined(s =>
         {
-            var pools = Enumerable.Range(0, 3).Select(k => s.CreateSpinLock($"table 1 pool {k}")).ToList(); // pool 3 missing
+            var pools = Enumerable.Range(0, 3).Select(k => s.CreateSpinLock(LockId.Pool(1, k))).ToList(); // pool 3 missing
             var map = s.CreateWords("table 1 it_map", 1, _ => (0, 64))!;
             foreach (var p in pools) p.Lock();
             map.Read(0);
@@ -254,7 +255,7 @@ public class LockDisciplineTests
         // A word holding the 4 guard entries above table 1's window belongs to the last pool (3) alone (TBL-2) ...
         Assert.Null(RunDisciplined(s =>
         {
-            var pool3 = s.CreateSpinLock("table 1 pool 3");
+            var pool3 = s.CreateSpinLock(LockId.Pool(1, 3));
             var occupancy = s.CreateWords("table 1 occupancy", 1, _ => (60, 68))!;
             pool3.Lock();
             occupancy.Read(0);
@@ -264,7 +265,7 @@ public class LockDisciplineTests
         // ... and a word holding the bits of entries 0..63 (the flat layout before issue 11) is every pool's.
         AssertViolation(RunDisciplined(s =>
         {
-            var pool1 = s.CreateSpinLock("table 1 pool 1");
+            var pool1 = s.CreateSpinLock(LockId.Pool(1, 1));
             var occupancy = s.CreateWords("table 1 occupancy", 1, _ => (0, 64))!;
             pool1.Lock();
             occupancy.Write(0); // pool 1's own entry, but the word is pools 0..3's
@@ -272,7 +273,7 @@ public class LockDisciplineTests
 
         Assert.Null(RunDisciplined(s =>
         {
-            var pool = s.CreateSpinLock("table 1 pool 2");
+            var pool = s.CreateSpinLock(LockId.Pool(1, 2));
             var tces = s.CreateCell("table 1 pool 2 tces");
             pool.Lock();
             tces.Write();
@@ -286,7 +287,7 @@ public class LockDisciplineTests
     {
         AssertViolation(RunDisciplined(s =>
         {
-            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
+            var mm = s.CreateRwSemaphore(LockId.MmapSem(1));
             var lockedVm = s.CreateCell("proc 1 locked_vm");
             mm.DownRead();
             lockedVm.Write();
@@ -294,7 +295,7 @@ public class LockDisciplineTests
 
         Assert.Null(RunDisciplined(s =>
         {
-            var mm = s.CreateRwSemaphore("proc 1 mmap_sem");
+            var mm = s.CreateRwSemaphore(LockId.MmapSem(1));
             var lockedVm = s.CreateCell("proc 1 locked_vm");
             mm.DownWrite();
             lockedVm.Read();
@@ -311,7 +312,7 @@ public class LockDisciplineTests
 
         AssertViolation(RunDisciplined(s =>
         {
-            var mutex = s.CreateMutex("container 1 mutex");
+            var mutex = s.CreateMutex(LockId.ContainerMutex(1));
             var tbl = s.CreateCell("container 1 tbl");
             mutex.Lock();
             tbl.Write(); // mutex alone is not enough to change tbl (LOCK-6: GET_INFO reads it under group_lock only)
@@ -319,7 +320,7 @@ public class LockDisciplineTests
 
         Assert.Null(RunDisciplined(s =>
         {
-            var groupLock = s.CreateRwSemaphore("container 1 group_lock");
+            var groupLock = s.CreateRwSemaphore(LockId.ContainerGroupLock(1));
             var tbl = s.CreateCell("container 1 tbl");
             groupLock.DownRead();
             tbl.Read(); // GET_INFO: no driver lock, group_lock for reading

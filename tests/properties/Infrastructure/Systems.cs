@@ -1,7 +1,6 @@
 using TceVerify.Contract;
 using TceVerify.Impl;
 using TceVerify.Model;
-using TceVerify.Tests.Properties.Mutants;
 using TceVerify.Variants;
 
 namespace TceVerify.Tests.Properties.Infrastructure;
@@ -13,9 +12,8 @@ public sealed record SystemUnderTest(string Name, Func<PlatformConfig, ITceSyste
     public override string ToString() => Name;
 }
 
-/// <summary>The systems of the property suite: the model, the implementation, the literal variants of
-/// spec/findings.md and the suite's own mutants (deliberately broken systems for properties no literal variant
-/// breaks).</summary>
+/// <summary>The systems of the property suite: the model, the implementation, and the variants of the catalog (the
+/// literal behaviours of spec/findings.md and the bug catalog).</summary>
 public static class Systems
 {
     public static Func<PlatformConfig, ITceSystem> ModelFactory { get; } = c => new ModelSystem(c);
@@ -32,16 +30,4 @@ public static class Systems
             $"new ImplSystem(c, null, VariantCatalog.Get(\"{name}\").CreateParts())");
     }
 
-    public static SystemUnderTest Mutant(string name) => name switch
-    {
-        RoundingMapMutant.Name => new(name, c => new RoundingMapMutant(new ImplSystem(c)), "new RoundingMapMutant(new ImplSystem(c))"),
-        NoUnwindMutant.Name => new(name, c => new NoUnwindMutant(new ImplSystem(c)), "new NoUnwindMutant(new ImplSystem(c))"),
-        KeepLeftoversMutant.Name => new(name, c => new KeepLeftoversMutant(c), "new KeepLeftoversMutant(c)"),
-        LeakUsersMutant.Name => new(name, c => new LeakUsersMutant(c), "new LeakUsersMutant(c)"),
-        _ => throw new ArgumentException($"unknown mutant {name}"),
-    };
-
-    /// <summary>A catalog variant or a mutant, by name.</summary>
-    public static SystemUnderTest Broken(string name) =>
-        VariantCatalog.Catalog.Any(v => v.Name == name) ? Variant(name) : Mutant(name);
 }

@@ -2,8 +2,8 @@ using TceVerify.Contract;
 using TceVerify.Harness.Generation;
 using TceVerify.Harness.Programs;
 using TceVerify.Harness.Scripts;
-using TceVerify.Impl;
 using TceVerify.Impl.Sync;
+using TceVerify.Impl;
 using TceVerify.Model;
 using TceVerify.TestKit;
 using Xunit;
@@ -11,8 +11,7 @@ using Xunit;
 namespace TceVerify.Tests.Unit;
 
 /// <summary>
-/// Tests written for mutants of src/TceImpl that the clause suites let live (see docs/catalog.md, "Mutation score").
-/// RealSync's mutex is System.Threading.Lock, which is recursive, so a lock that is never released, or released by a
+/// Every call takes and releases its locks in balance (LOCK-2, LOCK-3, LOCK-8). RealSync's mutex is System.Threading.Lock, which is recursive, so a lock that is never released, or released by a
 /// path that never took it, is invisible to a single-threaded test that uses it. <see cref="BalancedSync"/> is strict
 /// instead: locks are not recursive, only a held lock can be released, and between two calls nothing may be held
 /// (every call takes and releases its locks, LOCK-2, LOCK-3, LOCK-8).
@@ -26,9 +25,9 @@ public sealed class LockBalanceTests
 
         public IReadOnlyList<string> Held => _held;
 
-        public IKMutex CreateMutex(string name) => new Mutex(this, name);
-        public IKMutex CreateSpinLock(string name) => new Mutex(this, name);
-        public IKRwSemaphore CreateRwSemaphore(string name) => new RwSemaphore(this, name);
+        public IKMutex CreateMutex(LockId id) => new Mutex(this, id.Name);
+        public IKMutex CreateSpinLock(LockId id) => new Mutex(this, id.Name);
+        public IKRwSemaphore CreateRwSemaphore(LockId id) => new RwSemaphore(this, id.Name);
         public IKAtomic CreateAtomic(string name, long initial) => new Atomic(initial);
         public ISharedCell CreateCell(string name) => Cell.Instance;
 
@@ -190,12 +189,12 @@ public sealed class LockBalanceTests
     public void Balanced_sync_rejects_the_misuses_it_is_for()
     {
         var s = new BalancedSync();
-        var m = s.CreateMutex("m");
+        var m = s.CreateMutex(LockId.ContainerMutex(1));
         m.Lock();
         Assert.Throws<InvalidOperationException>(m.Lock);
         m.Unlock();
         Assert.Throws<InvalidOperationException>(m.Unlock);
-        var rw = s.CreateRwSemaphore("rw");
+        var rw = s.CreateRwSemaphore(LockId.MmapSem(1));
         rw.DownRead();
         Assert.Throws<InvalidOperationException>(rw.DownWrite);
         rw.UpRead();

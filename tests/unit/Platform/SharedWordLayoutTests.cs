@@ -53,15 +53,11 @@ public sealed class SharedWordLayoutTests
     {
         // The wide machine's table 2 (window at 0x829, pools of 75): its flat storage word 1 holds pools 0 and 1.
         var config = PlatformConfig.Wide();
-        var flat = new FlatTable(config.Groups[1], new KernelContext(config, RealSync.Instance, new PhysicalMemory(config.PhysicalPages, 12)));
+        var flat = new IommuTable(config.Groups[1],
+            new KernelContext(config, RealSync.Instance, new PhysicalMemory(config.PhysicalPages, 12), Omit.OccupancyWordsPerPool));
         var (first, end) = flat.OccupancyWordsForTests()[1];
         Assert.Equal((0x825L + 64, 0x825L + 128), (first, end));
         Assert.NotEqual(Memory.PoolOf(config.Groups[1], first), Memory.PoolOf(config.Groups[1], end - 1));
-    }
-
-    sealed class FlatTable(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
-    {
-        protected internal override bool OccupancyWordsPerPool => false;
     }
 
     [Theory]
