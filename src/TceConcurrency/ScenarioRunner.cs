@@ -6,7 +6,6 @@ using TceVerify.Impl;
 using TceVerify.Impl.Sync;
 using TceVerify.Model;
 using TceVerify.Scheduling;
-using TceVerify.Variants;
 
 namespace TceVerify.Concurrency;
 
@@ -67,10 +66,13 @@ public sealed class ScenarioRunner
     readonly Dictionary<string, string?> _linearizabilityVerdicts = new(StringComparer.Ordinal);
     StagedSchedule? _last;
 
-    public ScenarioRunner(ConcurrentScenario scenario, Variant? variant = null, RunnerOptions? options = null)
-        : this(scenario, variant is null ? null : variant.CreateParts, options, variant?.Name) { }
+    /// <summary>The pristine implementation with <paramref name="options"/>.</summary>
+    public ScenarioRunner(ConcurrentScenario scenario, RunnerOptions options)
+        : this(scenario, null, options) { }
 
-    public ScenarioRunner(ConcurrentScenario scenario, Func<KernelParts?>? parts, RunnerOptions? options = null, string? variantName = null)
+    /// <summary>TceImpl built with <paramref name="parts"/> (null: the pristine implementation), which reports call
+    /// <paramref name="variantName"/> (a catalog entry's name: TceVerify.Campaigns.Target builds these from the catalog).</summary>
+    public ScenarioRunner(ConcurrentScenario scenario, Func<KernelParts?>? parts = null, RunnerOptions? options = null, string? variantName = null)
     {
         _scenario = scenario;
         _parts = parts;

@@ -19,7 +19,7 @@ public sealed record CoyoteReport(string Scenario, string Variant, string Strate
 
     /// <summary>C# that replays the failure (empty when nothing failed); it names a registered scenario.</summary>
     public string ReplayCommand => Failure is null ? "" :
-        $"CoyoteEngine.Replay(Scenarios.Get(\"{Scenario}\"), {(Variant == "pristine" ? "null" : $"VariantCatalog.Get(\"{Variant}\")")}, \"{Failure.Trace}\"{(Check is null ? "" : $", check: \"{Check}\"")})";
+        $"CoyoteEngine.Replay(Scenarios.Get(\"{Scenario}\"), {(Variant == "pristine" ? "null" : $"VariantCatalog.Get(\"{Variant}\").CreateParts")}, \"{Variant}\", \"{Failure.Trace}\"{(Check is null ? "" : $", check: \"{Check}\"")})";
     public double SchedulesPerSecond => Schedules / Math.Max(Elapsed.TotalSeconds, 1e-9);
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
 

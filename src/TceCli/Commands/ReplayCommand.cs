@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Files;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Cli.Rendering;
@@ -135,7 +135,7 @@ static class ReplayCommand
         catch (TraceFormatException ex) { throw new UsageException($"malformed trace{where}: {ex.Message}"); }
 
         Heading(io, f, target, scenario, " with Coyote", CoyoteExplorer.ChecksDescription, Plural.Of(decoded.Steps, "step"));
-        var report = CoyoteEngine.Replay(scenario, target.Variant, f.Trace, f.MaxSchedulingSteps > 0 ? f.MaxSchedulingSteps : CoyoteExplorer.MaxSteps);
+        var report = CoyoteEngine.Replay(scenario, target.Parts, target.RunnerName, f.Trace, f.MaxSchedulingSteps > 0 ? f.MaxSchedulingSteps : CoyoteExplorer.MaxSteps);
         var bug = report.Failure;
 
         if (bug is { Kind: BugKind.ReplayDivergence }) return Diverged(io, f, bug.Message);

@@ -73,7 +73,7 @@ public class VariantCatalogTests
                 seen.Add($"{scenario}: nothing");
                 continue;
             }
-            var (caughtBy, clauses) = ConcurrencyChecks.Classify(bug);
+            var (caughtBy, clauses, _) = ConcurrencyChecks.Classify(bug);
             seen.Add($"{scenario}: {caughtBy} ({string.Join(", ", clauses)}): {bug.Message.Split('\n')[0]}");
             if (caughtBy == check && (v.Expected.Clause is null || clauses.Contains(v.Expected.Clause))) return;
         }

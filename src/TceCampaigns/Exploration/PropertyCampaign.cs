@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using TceVerify.Cli.Infrastructure;
-using TceVerify.Cli.Rendering;
+using TceVerify.Harness;
 using TceVerify.Harness.Differential;
 using TceVerify.Harness.Generation;
 using TceVerify.Harness.Programs;
 using TceVerify.Harness.Scripts;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>A failing program, shrunk: the property, where it was found, the program up to the failing step, why.</summary>
 public sealed record ProgramFailure(
@@ -14,9 +13,6 @@ public sealed record ProgramFailure(
     int Shrinks, string Report)
 {
     public string Headline => Result.Detail.Split('\n')[0].Trim();
-
-    /// <summary>The paste-ready regression test (a whole file, <see cref="RegressionFile"/>).</summary>
-    public string RegressionTest => RegressionFile.Render(Property, Target, Platform, Program);
 
     /// <summary>Where it failed: the failing call's operation.</summary>
     public string Where => FailureWhere.OfProgram(Program, Result.FailedStep);
@@ -26,6 +22,13 @@ public sealed record ProgramFailure(
 public sealed record PropertyResult(string Name, long Cases, long Commands, ProgramFailure? Failure, IReadOnlyList<string> Invariants)
 {
     public bool Passed => Failure is null;
+
+    /// <summary>What makes its failure the same as another's: the check, the invariant it broke (the first INV-n the
+    /// message names, the property's only one, or INV-10, determinism, for a differential result or state mismatch)
+    /// and the failing call's operation.</summary>
+    public FailureSignature? Signature => Failure is not { } f ? null
+        : new(f.Result.Kind, SpecClauses.In(f.Result.Detail).FirstOrDefault(c => c.StartsWith("INV-", StringComparison.Ordinal))
+            ?? (f.Result.Kind is "result" or "state" ? "INV-10" : Invariants.Count == 1 ? Invariants[0] : null), f.Where);
 }
 
 /// <summary>
@@ -150,7 +153,7 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
         {
             var logger = new DifferentialRunner(platform.Config, PropertySpec.Model, target.Factory, Checks.None);
             return FailureReport.Render(logger, program, result with { Steps = [] },
-                replayLine: $"Property '{property}' on {target.Display}, platform {platform.Name}; found in a {foundIn}; {Plural.Of(shrinks, "shrink step")}",
+                replayLine: $"Property '{property}' on {target.Display}, platform {platform.Name}; found in a {foundIn}; {shrinks} shrink step{(shrinks == 1 ? "" : "s")}",
                 systemUnderTest: target.Code, configCode: platform.Code, regressionTest: false);
         }
         catch (Exception ex)

@@ -1,6 +1,6 @@
 using TceVerify.Scheduling;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// The fixed budgets and seeds of a self-test run. Every entry gets the same budget; it stops at the first failure,

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using TceVerify.Harness.Programs;
 using TceVerify.Scheduling;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// What makes two failures the same for reporting: their kind (a check, or the engine's bug kind), the spec clause they

@@ -1,6 +1,6 @@
 using TceVerify.Variants;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// What the self-test found for one catalog entry: whether its recorded check caught it, where (the program or

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using TceVerify.Variants;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// Keeps the generated parts of docs/catalog.md current: the text between <c>&lt;!-- catalog:begin --&gt;</c> and
@@ -11,7 +11,16 @@ namespace TceVerify.SelfTest;
 /// </summary>
 public static class CatalogDocs
 {
-    public const string Command = "TCEVERIFY_CATALOG_DOCS=1 dotnet test tests/catalog -c Release";
+    /// <summary>The command that regenerates them (tests/catalog checks that they match the catalog).</summary>
+    public const string Command = "dotnet run -c Release --project src/TceCli -- catalog --write-docs docs/catalog.md";
+
+    /// <summary>The text of one generated region of <paramref name="document"/> (null when it has none).</summary>
+    public static string? Region(string document, string region)
+    {
+        string begin = $"<!-- {region}:begin -->", end = $"<!-- {region}:end -->";
+        int b = document.IndexOf(begin, StringComparison.Ordinal), e = document.IndexOf(end, StringComparison.Ordinal);
+        return b < 0 || e < b ? null : document[(b + begin.Length)..e].Trim('\n');
+    }
 
     public static string CatalogSection(IEnumerable<Variant> catalog) => KillTable.CatalogMarkdown(catalog);
 

@@ -1,9 +1,8 @@
 using System.Text;
-using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 using TceVerify.Coyote;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>The engine that explores schedules: TceVerify's own (src/TceScheduler, the default) or Microsoft Coyote
 /// (src/TceCoyote), to cross-check a hunt.</summary>
@@ -66,7 +65,8 @@ public static class CoyoteExplorer
     {
         var report = CoyoteEngine.Explore(new CoyoteRun(scenario, strategy, seed, schedules)
         {
-            Variant = target.Variant,
+            Parts = target.Parts,
+            VariantName = target.RunnerName,
             Cancellation = ct,
             OnSchedule = onSchedule,
         });

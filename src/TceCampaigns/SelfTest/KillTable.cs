@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using TceVerify.Variants;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>A kill-table row as plain data (strings and numbers), for JSON.</summary>
 public sealed record KillRecord(

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 using TceVerify.Coyote;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>The settings of a hunt.</summary>
 public sealed record HuntSettings(

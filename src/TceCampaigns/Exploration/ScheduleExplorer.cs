@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 using TceVerify.Scheduling;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>The strategies hunt offers.</summary>
 public enum Strategy { Portfolio, Random, Pct, Dfs }
@@ -40,7 +38,7 @@ public sealed record BatchResult(long Schedules, ScheduleFailure? Failure, bool 
 /// remaining iterations of the running batch do nothing (no thread is spawned), so a batch ends within one
 /// iteration (milliseconds) and a hunt or a check stops well within a second.
 /// </summary>
-public static partial class ScheduleExplorer
+public static class ScheduleExplorer
 {
     /// <summary>The scheduler settings for a strategy and seed; race detection off for the semantic checks only.</summary>
     public static Configuration ConfigurationFor(Strategy strategy, ulong seed, int iterations, int pctDepth = 3, int dfsBound = 2, bool semanticOnly = false)
@@ -76,9 +74,8 @@ public static partial class ScheduleExplorer
         ScheduleFailure? failure = null;
         if (report.FirstBug is { } bug)
         {
-            string? clause = ClauseOf(bug.Kind, bug.Message);
             failure = new ScheduleFailure(runner.Scenario.Name, runner.VariantName == "pristine" ? Target.ImplName : runner.VariantName,
-                bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, clause,
+                bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, ClauseOf(bug.Kind, bug.Message),
                 bug.Message, bug.ReadableTrace, configuration.MaxSchedulingSteps, configuration.DataRaceDetection)
             {
                 Steps = bug.Steps,
@@ -95,7 +92,7 @@ public static partial class ScheduleExplorer
     public static ScenarioRunner RunnerFor(ConcurrentScenario scenario, Target target, bool semanticOnly = false)
     {
         var options = semanticOnly ? RunnerOptions.SemanticOnly : RunnerOptions.Default;
-        return new ScenarioRunner(scenario, target.Variant, options);
+        return target.Runner(scenario, options);
     }
 
     public static bool IsSemanticOnly(ScenarioRunner runner, Configuration configuration) =>
@@ -107,12 +104,7 @@ public static partial class ScheduleExplorer
         : "every check: final invariants, linearizability, lock discipline, race detector, deadlocks";
 
     /// <summary>The first spec clause the message names (LOCK-n, INV-n), INV-8 for deadlocks and livelocks.</summary>
-    public static string? ClauseOf(BugKind kind, string message) =>
-        ClauseRx().Match(message) is { Success: true } m ? m.Value
-        : kind is BugKind.Deadlock or BugKind.Livelock ? "INV-8" : null;
-
-    [GeneratedRegex(@"\b(LOCK|INV|FIND)-\d+\b")]
-    private static partial Regex ClauseRx();
+    public static string? ClauseOf(BugKind kind, string message) => ConcurrencyChecks.Classify(kind, message).Clause;
 
     /// <summary>Every registered scenario: the hand-written ones, then the pair matrix.</summary>
     public static IReadOnlyList<ConcurrentScenario> AllScenarios =>

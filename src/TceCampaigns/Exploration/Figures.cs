@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using TceVerify.Concurrency;
 using TceVerify.Impl;
 using TceVerify.Scheduling;
 using TceVerify.Variants;
 
-namespace TceVerify.Concurrency;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// The numbers of the closing note: how fast the engine explores the standard scenario (schedules and scheduling
@@ -70,7 +71,7 @@ public static class Figures
             Semantic => RunnerOptions.SemanticOnly with { DescribeStates = false },
             _ => ConcurrencyChecks.OptionsFor(check),
         };
-        var runner = new ScenarioRunner(scenario, variant.CreateParts, options, variant.Name);
+        var runner = Target.Of(variant).Runner(scenario, options);
         var per = new List<int?>();
         string? kind = null;
         int runs = strategy == "dfs" ? 1 : seeds; // DFS does not depend on the seed
@@ -82,7 +83,7 @@ public static class Figures
             if (report.FirstBug is { } bug)
             {
                 per.Add(bug.Iteration + 1);
-                kind ??= ConcurrencyChecks.Classify(bug) is var (c, clauses) ? c + (clauses.Count > 0 ? " " + clauses[0] : "") : null;
+                kind ??= ConcurrencyChecks.Classify(bug) is var (c, clauses, _) ? c + (clauses.Count > 0 ? " " + clauses[0] : "") : null;
             }
             else per.Add(null);
         }

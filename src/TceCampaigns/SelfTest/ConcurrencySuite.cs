@@ -1,8 +1,7 @@
 using TceVerify.Concurrency;
 using TceVerify.Scheduling;
-using TceVerify.Variants;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// How the self-test explores a concurrency-only entry: each check runs alone (<see cref="ConcurrencyChecks.OptionsFor"/>,
@@ -28,17 +27,4 @@ public static class ConcurrencySuite
                 .WithMaxSchedulingSteps(o.MaxSchedulingSteps)
                 .WithReadableTraceOnBug(false),
             check);
-
-    /// <summary>Which check a bug report comes from (<see cref="ConcurrencyChecks.Classify"/>), with every clause the message names.</summary>
-    public static (string Check, IReadOnlyList<string> Clauses) Classify(BugReport bug)
-    {
-        var (check, _) = ConcurrencyChecks.Classify(bug);
-        var clauses = SequentialSuite.Clauses(bug.Message);
-        return check switch
-        {
-            Checks.Deadlock or "livelock" => (check, ["INV-8", .. clauses]),
-            Checks.Linearizability => (check, ["INV-11", .. clauses.Where(c => c != "INV-11")]),
-            _ => (check, clauses),
-        };
-    }
 }

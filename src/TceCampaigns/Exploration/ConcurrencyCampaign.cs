@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>What exploring one scenario did.</summary>
 public sealed record ScenarioResult(string Name, int Threads, long Schedules, ScheduleFailure? Failure)

@@ -1,10 +1,9 @@
-using TceVerify.Cli.Infrastructure;
 using TceVerify.Contract;
 using TceVerify.Harness.Generation;
 using TceVerify.Model;
 using static TceVerify.Harness.Generation.StepChecks;
 
-namespace TceVerify.Cli.Exploration;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// One property of the campaign as check runs it: its shared definition (<see cref="PropertyDefinition"/>: the
@@ -31,7 +30,7 @@ public sealed record PropertySpec(PropertyDefinition Definition)
     public ProgramCase CaseAt(ulong seed, long j)
     {
         var d = Definition;
-        ulong h = Values.Hash(seed, d.Name, j);
+        ulong h = PropertyPlan.Hash(seed, d.Name, j);
         var workload = d.Workloads[(int)(h % (ulong)d.Workloads.Count)];
         var platform = d.Platforms[(int)((h >> 8) % (ulong)d.Platforms.Count)];
         int length = d.MinLength + (int)((h >> 16) % (ulong)(d.MaxLength - d.MinLength + 1));
@@ -55,4 +54,13 @@ public static class PropertyPlan
     public const string FindingScriptsName = "finding scripts";
 
     public static PropertySpec? Find(string name) => Every.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>A stable 64-bit hash (FNV-1a), for seeds derived from names.</summary>
+    public static ulong Hash(ulong seed, string text, long index)
+    {
+        ulong h = 14695981039346656037UL ^ seed;
+        foreach (char c in text) { h ^= c; h *= 1099511628211UL; }
+        for (int i = 0; i < 8; i++) { h ^= (byte)(index >> (8 * i)); h *= 1099511628211UL; }
+        return h;
+    }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace TceVerify.Cli.Infrastructure;
+namespace TceVerify.Campaigns;
 
 /// <summary>Runs a worker body on n dedicated threads and waits for them; the first exception is rethrown.</summary>
 public static class Workers

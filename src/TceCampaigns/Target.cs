@@ -1,12 +1,14 @@
+using TceVerify.Concurrency;
 using TceVerify.Contract;
 using TceVerify.Impl;
 using TceVerify.Variants;
 
-namespace TceVerify.Cli.Infrastructure;
+namespace TceVerify.Campaigns;
 
 /// <summary>
-/// The system a command checks: TceImpl as it is, or TceImpl built with the parts of a named catalog entry
-/// (<see cref="VariantCatalog.Catalog"/>: the literal findings and the bug catalog).
+/// The system under test of every campaign: TceImpl as it is, or TceImpl built with the parts of a named catalog entry
+/// (<see cref="VariantCatalog.Catalog"/>: the literal findings and the bug catalog). The layers below know a system only
+/// as its parts and its name; this is where a catalog entry becomes one.
 /// </summary>
 public sealed class Target
 {
@@ -21,6 +23,9 @@ public sealed class Target
 
     public static Target Impl { get; } = new(ImplName, null);
 
+    /// <summary>TceImpl with a catalog entry's parts.</summary>
+    public static Target Of(Variant variant) => new(variant.Name, variant);
+
     public string Name { get; }
     public Variant? Variant { get; }
     public bool IsImpl => Variant is null;
@@ -31,6 +36,15 @@ public sealed class Target
     /// <summary>Builds the sequential system (the default lock layer: real locks, unused by one thread).</summary>
     public Func<PlatformConfig, ITceSystem> Factory =>
         Variant is { } v ? c => new ImplSystem(c, null, v.CreateParts()) : c => new ImplSystem(c);
+
+    /// <summary>The parts for <c>new ImplSystem(config, sync, parts)</c> (null: the pristine implementation's).</summary>
+    public Func<KernelParts?>? Parts => Variant is { } v ? v.CreateParts : null;
+
+    /// <summary>What the concurrency layer's reports call it: the entry's name, or "pristine".</summary>
+    public string RunnerName => Variant?.Name ?? "pristine";
+
+    /// <summary>A scenario runner on this system.</summary>
+    public ScenarioRunner Runner(ConcurrentScenario scenario, RunnerOptions? options = null) => new(scenario, Parts, options, RunnerName);
 
     /// <summary>A C# expression that builds it, for the regression tests failure reports propose.</summary>
     public string Code => Variant is null ? "new ImplSystem(c)" : $"new ImplSystem(c, null, VariantCatalog.Get(\"{Variant.Name}\").CreateParts())";

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using TceVerify.Contract;
 using TceVerify.Harness.Generation;
 using TceVerify.Harness.Programs;
@@ -6,7 +5,7 @@ using TceVerify.Harness.Scripts;
 using TceVerify.Model;
 using TceVerify.Variants;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>One program the sequential suite runs: a hand-written script or a generated case, and its label.</summary>
 public sealed record SequentialCase(string Label, Platform Platform, IReadOnlyList<Command>? Program, int Seed, int Length, Workload Workload)
@@ -24,7 +23,7 @@ public sealed record SequentialCase(string Label, Platform Platform, IReadOnlyLi
 /// lockstep only to guide generation (so every system sees the same programs) unless the check is the differential
 /// comparison itself.
 /// </summary>
-public static partial class SequentialSuite
+public static class SequentialSuite
 {
     public static Func<PlatformConfig, ITceSystem> Model { get; } = c => new ModelSystem(c);
 
@@ -138,11 +137,4 @@ public static partial class SequentialSuite
         }
         return current;
     }
-
-    /// <summary>The spec clauses a failure names, first first ("INV-3", "MAP-11", ...).</summary>
-    public static IReadOnlyList<string> Clauses(string detail) =>
-        ClauseRx().Matches(detail).Select(m => m.Value).Distinct().ToList();
-
-    [GeneratedRegex(@"\b(?:INV|LOCK|MAP|UNMAP|TBL|EN|DIS|ATT|DET|REL|CORE|HOST|INFO|ABI|PROC|FIND)-\d+\b")]
-    private static partial Regex ClauseRx();
 }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using TceVerify.Concurrency;
 using TceVerify.Contract;
+using TceVerify.Harness;
 using TceVerify.Impl;
 using TceVerify.Scheduling;
 using TceVerify.Variants;
 
-namespace TceVerify.SelfTest;
+namespace TceVerify.Campaigns;
 
 /// <summary>
 /// The harness self-test: every catalog entry is run through the check recorded with it (sequential entries through
@@ -38,8 +39,6 @@ public static class SelfTestRunner
         return row with { Elapsed = clock.Elapsed };
     }
 
-    static Func<PlatformConfig, ITceSystem> SystemOf(Variant v) => c => new ImplSystem(c, null, v.CreateParts());
-
     static KillRow Base(Variant v, string unit) => new()
     {
         Name = v.Name,
@@ -59,11 +58,11 @@ public static class SelfTestRunner
 
     static KillRow Sequential(Variant v, SelfTestOptions o)
     {
-        var runner = SequentialSuite.RunnerFor(v.Expected.Check, SystemOf(v));
+        var runner = SequentialSuite.RunnerFor(v.Expected.Check, Target.Of(v).Factory);
         var a = SequentialSuite.Run(runner, SequentialSuite.Corpus(o), o.Cancel);
         var row = Base(v, "commands") with { Work = a.Commands };
         if (!a.Caught) return row;
-        var clauses = SequentialSuite.Clauses(a.Detail);
+        var clauses = SpecClauses.In(a.Detail);
         int shrunk = 0;
         var program = a.Program;
         if (o.Shrink)
@@ -94,7 +93,7 @@ public static class SelfTestRunner
         foreach (var name in v.Expected.Scenarios)
         {
             var scenario = Scenarios.Get(name);
-            var runner = new ScenarioRunner(scenario, v.CreateParts, ConcurrencyChecks.OptionsFor(v.Expected.Check), v.Name);
+            var runner = Target.Of(v).Runner(scenario, ConcurrencyChecks.OptionsFor(v.Expected.Check));
             foreach (var (strategy, configuration) in ConcurrencySuite.Explorations(v.Expected.Check, o.Schedules, o.DfsSchedules, o))
             {
                 var report = Explore(runner, configuration, o.Cancel);
@@ -104,12 +103,12 @@ public static class SelfTestRunner
                     continue;
                 }
                 schedules += bug.Iteration + 1;
-                var (check, clauses) = ConcurrencySuite.Classify(bug);
+                var (check, clauses, _) = ConcurrencyChecks.Classify(bug);
                 return row with
                 {
                     Caught = true,
                     CaughtBy = check,
-                    ReportedClauses = clauses.Distinct().ToList(),
+                    ReportedClauses = clauses,
                     AsExpected = Matches(v.Expected, check, clauses),
                     Where = $"scenario {name}, {strategy}",
                     Step = bug.Steps,
@@ -134,21 +133,21 @@ public static class SelfTestRunner
             var d = o with { GeneratedPrograms = Math.Min(o.GeneratedPrograms, o.DiagnosePrograms) };
             foreach (var check in Checks.Sequential)
             {
-                var a = SequentialSuite.Run(SequentialSuite.RunnerFor(check, SystemOf(v)), SequentialSuite.Corpus(d), o.Cancel);
-                if (a.Caught) found.Add($"{a.Kind} ({string.Join(", ", SequentialSuite.Clauses(a.Detail).Take(2))}) after {a.Commands} commands");
+                var a = SequentialSuite.Run(SequentialSuite.RunnerFor(check, Target.Of(v).Factory), SequentialSuite.Corpus(d), o.Cancel);
+                if (a.Caught) found.Add($"{a.Kind} ({string.Join(", ", SpecClauses.In(a.Detail).Take(2))}) after {a.Commands} commands");
             }
             return found;
         }
         foreach (var check in Checks.Concurrent)
             foreach (var name in v.Expected.Scenarios)
             {
-                var runner = new ScenarioRunner(Scenarios.Get(name), v.CreateParts, ConcurrencyChecks.OptionsFor(check), v.Name);
+                var runner = Target.Of(v).Runner(Scenarios.Get(name), ConcurrencyChecks.OptionsFor(check));
                 var bug = ConcurrencySuite.Explorations(check, o.Schedules, o.DfsSchedules, o)
                     .Select(e => Explore(runner, e.Configuration, o.Cancel).FirstBug).FirstOrDefault(b => b is not null);
                 if (bug is not null)
                 {
-                    var (c, clauses) = ConcurrencySuite.Classify(bug);
-                    found.Add($"{c} ({string.Join(", ", clauses.Distinct().Take(2))}) on {name}");
+                    var (c, clauses, _) = ConcurrencyChecks.Classify(bug);
+                    found.Add($"{c} ({string.Join(", ", clauses.Take(2))}) on {name}");
                     break;
                 }
             }
@@ -164,7 +163,7 @@ public static class SelfTestRunner
     {
         var o = options ?? SelfTestOptions.Default;
         var rows = new List<PristineRow>();
-        var everything = SequentialSuite.Everything(c => new ImplSystem(c));
+        var everything = SequentialSuite.Everything(Target.Impl.Factory);
         var corpus = SequentialSuite.Scripts.Concat(SequentialSuite.Generated(o, o.PristinePrograms)).ToList();
         foreach (var group in corpus.GroupBy(c => c.Program is null ? c.Workload.ToString() : "scripts"))
         {
@@ -178,7 +177,7 @@ public static class SelfTestRunner
         foreach (var name in scenarios)
         {
             var clock = Stopwatch.StartNew();
-            var runner = new ScenarioRunner(Scenarios.Get(name), (Func<KernelParts?>?)null, ConcurrencySuite.Everything, "pristine");
+            var runner = Target.Impl.Runner(Scenarios.Get(name), ConcurrencySuite.Everything);
             long explored = 0;
             string failure = "";
             foreach (var (strategy, configuration) in ConcurrencySuite.Explorations(null, o.PristineSchedules, o.DfsSchedules, o))
