@@ -115,36 +115,25 @@ public sealed class PropertyCampaign(Target target, ulong seed, long commandBudg
         else if (s.Commands >= s.Budget) s.Done = true;
     }
 
-    /// <summary>Shrinks a failing program greedily: the first simpler candidate that fails the same way is kept.</summary>
+    /// <summary>Shrinks a failing program (<see cref="ProgramShrinker.Minimize(PlatformConfig, IReadOnlyList{Command}, Func{IReadOnlyList{Command}, int?}, out int, int, int, CancellationToken)"/>):
+    /// a candidate is kept when it fails with the same kind; a candidate that crashes a check is not kept.</summary>
     ProgramFailure Shrink(string property, CampaignRunner runner, CampaignOutcome outcome, string foundIn, CancellationToken ct)
     {
         var platform = outcome.Platform;
-        var current = outcome.Program.Take(outcome.Result.FailedStep + 1).ToList();
         var result = outcome.Result;
-        var shrinker = new ProgramShrinker(PropertySpec.Model);
-        int shrinks = 0, runs = 0;
-        bool progress = true;
-        while (progress && shrinks < MaxShrinks && runs < MaxShrinkRuns && !ct.IsCancellationRequested)
+        int? SameFailure(IReadOnlyList<Command> candidate)
         {
-            progress = false;
-            IEnumerable<IReadOnlyList<Command>> candidates;
-            try { candidates = shrinker.Shrink(platform.Config, current, result.FailedStep).ToList(); }
-            catch (Exception) { break; }
-            foreach (var candidate in candidates)
+            try
             {
-                if (++runs > MaxShrinkRuns || ct.IsCancellationRequested) break;
-                CampaignOutcome o;
-                try { o = runner.Run(platform, candidate); }
-                catch (Exception) { continue; }
-                if (o.Result.Ok || o.Result.Kind != result.Kind) continue;
-                current = o.Program.Take(o.Result.FailedStep + 1).ToList();
-                result = o.Result;
-                shrinks++;
-                progress = true;
-                break;
+                if (runner.Run(platform, candidate).Result is not { Ok: false } r || r.Kind != result.Kind) return null;
+                result = r;
+                return r.FailedStep;
             }
+            catch (Exception) { return null; }
         }
-        return new ProgramFailure(property, target, platform, foundIn, current, result, shrinks, Render(property, platform, current, result, foundIn, shrinks));
+        var program = new ProgramShrinker(PropertySpec.Model).Minimize(platform.Config, outcome.Program.Take(outcome.Result.FailedStep + 1).ToList(),
+            SameFailure, out int shrinks, MaxShrinks, MaxShrinkRuns, ct);
+        return new ProgramFailure(property, target, platform, foundIn, program, result, shrinks, Render(property, platform, program, result, foundIn, shrinks));
     }
 
     string Render(string property, Platform platform, IReadOnlyList<Command> program, RunResult result, string foundIn, int shrinks)

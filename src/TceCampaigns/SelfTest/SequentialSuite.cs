@@ -110,31 +110,11 @@ public static class SequentialSuite
         return new Attempt(false, "", "", null, [], 0, commands);
     }
 
-    /// <summary>Greedy shrink of a failing program: the first candidate that still fails with the same kind is kept, until
-    /// none does or the budget is spent. Returns the shortest failing program found.</summary>
+    /// <summary>Shrinks a failing program (<see cref="ProgramShrinker.Minimize(PlatformConfig, IReadOnlyList{Command}, Func{IReadOnlyList{Command}, int?}, out int, int, int, CancellationToken)"/>):
+    /// a candidate is kept when it fails with the same kind; at most <paramref name="budget"/> candidates are tried.</summary>
     public static IReadOnlyList<Command> Shrink(CampaignRunner runner, Platform platform, IReadOnlyList<Command> program, string kind, int budget,
-        CancellationToken cancel = default)
-    {
-        var shrinker = new Harness.Generation.ProgramShrinker(Model);
-        var current = program;
-        int tried = 0;
-        bool progress = true;
-        while (progress && tried < budget && !cancel.IsCancellationRequested)
-        {
-            progress = false;
-            foreach (var candidate in shrinker.Shrink(platform.Config, current))
-            {
-                if (++tried > budget) break;
-                if (candidate.Count > current.Count) continue;
-                var r = runner.Run(platform, candidate).Result;
-                if (r.Ok || r.Kind != kind) continue;
-                var failing = candidate.Take(r.FailedStep + 1).ToList();
-                if (failing.Count == current.Count && failing.SequenceEqual(current)) continue;
-                current = failing;
-                progress = true;
-                break;
-            }
-        }
-        return current;
-    }
+        CancellationToken cancel = default) =>
+        new ProgramShrinker(Model).Minimize(platform.Config, program,
+            p => runner.Run(platform, p).Result is { Ok: false } r && r.Kind == kind ? r.FailedStep : null,
+            out _, maxSteps: int.MaxValue, maxRuns: budget, cancel);
 }
