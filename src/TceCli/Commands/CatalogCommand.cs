@@ -8,7 +8,7 @@ using TceVerify.Variants;
 namespace TceVerify.Cli.Commands;
 
 /// <summary>
-/// catalog: the self-test (src/TceSelfTest). Every catalog entry (the literal findings of spec/findings.md and the
+/// catalog: the self-test (src/TceCampaigns/SelfTest). Every catalog entry (the literal findings of spec/findings.md and the
 /// bug catalog) is run through the check recorded for it and must be caught; the pristine implementation must pass
 /// every check. Prints the kill table.
 /// </summary>

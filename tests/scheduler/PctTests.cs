@@ -1,7 +1,7 @@
 using TceVerify.Scheduling;
 using Xunit;
 
-namespace TceVerify.Tests.Concurrency.Engine;
+namespace TceVerify.Tests.Scheduler;
 
 /// <summary>
 /// PCT as the paper defines it (Burckhardt et al., ASPLOS 2010): change point k_i gives the thread about to run priority

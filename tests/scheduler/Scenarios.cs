@@ -1,6 +1,6 @@
 using TceVerify.Scheduling;
 
-namespace TceVerify.Tests.Concurrency.Engine;
+namespace TceVerify.Tests.Scheduler;
 
 /// <summary>Small programs with known concurrency behaviour, used by the engine self-tests.</summary>
 internal static class Scenarios

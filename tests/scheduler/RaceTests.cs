@@ -1,7 +1,7 @@
 using TceVerify.Scheduling;
 using Xunit;
 
-namespace TceVerify.Tests.Concurrency.Engine;
+namespace TceVerify.Tests.Scheduler;
 
 public class RaceTests
 {
