@@ -34,5 +34,18 @@ public sealed class BugReport
     /// <summary>Number of scheduling decisions in the failing iteration.</summary>
     public int Steps { get; internal set; }
 
+    /// <summary>The seed of the failing schedule's strategy.</summary>
+    public ulong Seed { get; internal set; }
+
+    /// <summary>The logical threads of the failing schedule, by index.</summary>
+    public IReadOnlyList<string> ThreadNames { get; internal set; } = [];
+
+    /// <summary>What <see cref="ReadableTrace"/> shows, as data: every event of the failing schedule in order, with the
+    /// described state after it when states were described.</summary>
+    public IReadOnlyList<ScheduleEvent> Schedule { get; internal set; } = [];
+
+    /// <summary>Why the schedule is incomplete or its states are missing (null: it is complete).</summary>
+    public string? ScheduleNote { get; internal set; }
+
     public override string ToString() => $"{Kind}: {Message}";
 }

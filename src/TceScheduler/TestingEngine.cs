@@ -144,6 +144,10 @@ public sealed class TestingEngine
             }
         }
         bug.ReadableTrace = ReadableTraceFormatter.Format(bug, trace.Seed, names, events, note);
+        bug.Seed = trace.Seed;
+        bug.ThreadNames = names.ToArray();
+        bug.Schedule = Array.ConvertAll(events, e => new ScheduleEvent(e.Thread, e.Kind == TraceEventKind.Scheduled ? e.Step : null, e.Label, e.State));
+        bug.ScheduleNote = note;
         return bug;
     }
 

@@ -23,6 +23,10 @@ public sealed record ScheduleFailure(
     /// <summary>Where it failed (<see cref="FailureWhere.OfSchedule"/>).</summary>
     public string Where { get; init; } = "";
 
+    /// <summary>Our engine's report of it, with the failing schedule as data (<see cref="BugReport.Schedule"/>; null
+    /// for Coyote's, whose <see cref="ReadableTrace"/> lists the calls instead).</summary>
+    public BugReport? Bug { get; init; }
+
     /// <summary>The engine that found it (and replays it: the trace is its own).</summary>
     public Engine Engine { get; init; } = Engine.Builtin;
 
@@ -79,6 +83,7 @@ public static class ScheduleExplorer
                 bug.Message, bug.ReadableTrace, configuration.MaxSchedulingSteps, configuration.DataRaceDetection)
             {
                 Steps = bug.Steps,
+                Bug = bug,
                 SemanticOnly = IsSemanticOnly(runner, configuration),
                 Where = FailureWhere.OfSchedule(bug.Kind, bug.Message, runner.Scenario.Threads.Select(t => t.Name)),
             };

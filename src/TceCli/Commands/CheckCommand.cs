@@ -128,7 +128,7 @@ static partial class CheckCommand
             string file = w.Program is { } pf ? Common.WriteProgram(s.Out, pf)
                 : w.Schedule is { Trace.Length: > 0 } sf ? Common.WriteTrace(s.Out, sf, "check", ScheduleExplorer.Scenario(sf.Scenario)) : "";
             failures.Add(new FailureLine(w.Type, w.Name, g.Signature, w.Headline, file, file.Length == 0 ? "" : Common.ReplayCommand(file), w.Where, w.Report,
-                g.Occurrences.Select(o => (o.FoundIn, o.Size)).ToList()) { Program = w.Program });
+                g.Occurrences.Select(o => (o.FoundIn, o.Size)).ToList()) { Program = w.Program, Schedule = w.Schedule });
         }
 
         long commandsChecked = allProperties.Sum(p => p.Commands);
@@ -228,7 +228,7 @@ static partial class CheckCommand
                 io.Line(RegressionFile.Heading(program.Property, program.Target));
                 io.Line(RegressionFile.Render(program.Property, program.Target, program.Platform, program.Program));
             }
-            else io.Line(TraceRendering.Render(first.Report, io.Width).TrimEnd());
+            else io.Line((first.Schedule?.Bug is { } bug ? TraceRendering.Render(bug, io.Width) : first.Report).TrimEnd());
         }
         io.Line();
         io.Markup(failures.Count > 0 ? $"[bold red]FAILED[/]: {Plural.Of(failures.Count, "distinct failure")} ({Plural.Of(groups.Occurrences, "occurrence")}) on {Markup.Escape(s.Target.Display)}" +
@@ -247,6 +247,7 @@ static partial class CheckCommand
         IReadOnlyList<(string Name, int Size)> FoundIn)
     {
         public ProgramFailure? Program { get; init; }
+        public ScheduleFailure? Schedule { get; init; }
     }
 
     /// <summary>What the exploration of schedules checks besides the state invariants.</summary>
