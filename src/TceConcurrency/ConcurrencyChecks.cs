@@ -1,4 +1,3 @@
-using TceVerify.Harness;
 using TceVerify.Scheduling;
 
 namespace TceVerify.Concurrency;
@@ -45,32 +44,24 @@ public static class ConcurrencyChecks
     public static Configuration Configure(Configuration configuration, string? check) =>
         configuration.WithDataRaceDetection(check is null or DataRace);
 
-    /// <summary>Which check a bug report comes from, and the spec clauses it names.</summary>
-    public static Classification Classify(BugReport bug) => Classify(bug.Kind, bug.Message);
+    /// <summary>The attribution a check attaches to its failure where it detects it (<see cref="BugReport.Detail"/>):
+    /// the check and the clauses it breaks, the main one first.</summary>
+    public static Classification Failure(string check, IReadOnlyList<string> clauses) => new(check, clauses, clauses.FirstOrDefault());
 
-    /// <summary>
-    /// The same for a failure of either engine (Microsoft Coyote's comes back in our terms, src/TceCoyote). The engine's
-    /// kind says deadlock, livelock and data race; the runner's checks say which of theirs failed in the first words of
-    /// their message ("LOCK-n violated: ", "invariants broken ...", "INV-11 ..."). Deadlocks and livelocks break INV-8,
-    /// a non-linearizable history INV-11: those come first. The main clause is the first lock, invariant or finding the
-    /// message names (INV-8 for a deadlock or livelock that names none).
-    /// </summary>
-    public static Classification Classify(BugKind kind, string message)
+    /// <summary>Which check a report of our engine comes from, and the spec clauses it breaks: what the failing check
+    /// attached where it detected the failure (<see cref="BugReport.Detail"/>), or, for the engine's own bugs, what
+    /// their kind means (a deadlock or a livelock breaks INV-8).</summary>
+    public static Classification Classify(BugReport bug) => bug.Detail as Classification ?? OfKind(bug.Kind);
+
+    /// <summary>The same for a failure of either engine: the attribution its check attached (src/TceCoyote keeps ours), else its kind.</summary>
+    public static Classification Classify(BugKind kind, Classification? attached) => attached ?? OfKind(kind);
+
+    static Classification OfKind(BugKind kind) => kind switch
     {
-        var clauses = SpecClauses.In(message);
-        string? main = SpecClauses.FirstRuleIn(message) ?? (kind is BugKind.Deadlock or BugKind.Livelock ? "INV-8" : null);
-        var (check, first) = kind switch
-        {
-            BugKind.DataRace => (DataRace, null),
-            BugKind.Deadlock => (Deadlock, "INV-8"),
-            BugKind.Livelock => (Livelock, "INV-8"),
-            BugKind.InvariantViolation => (EveryStep, null),
-            BugKind.AssertionFailure when message.Contains(" violated: ", StringComparison.Ordinal) && clauses.Count > 0 && clauses[0].StartsWith("LOCK-", StringComparison.Ordinal)
-                => (LockDiscipline, null),
-            BugKind.FinalCheckFailure when message.Contains("invariants broken", StringComparison.Ordinal) => (Invariants, null),
-            BugKind.FinalCheckFailure when message.Contains("INV-11", StringComparison.Ordinal) => (Linearizability, "INV-11"),
-            _ => (kind.ToString(), (string?)null),
-        };
-        return new Classification(check, first is null ? clauses : [first, .. clauses.Where(c => c != first)], main);
-    }
+        BugKind.DataRace => new(DataRace, [], null),
+        BugKind.Deadlock => new(Deadlock, ["INV-8"], "INV-8"),
+        BugKind.Livelock => new(Livelock, ["INV-8"], "INV-8"),
+        BugKind.InvariantViolation => new(EveryStep, [], null),
+        _ => new(kind.ToString(), [], null),
+    };
 }

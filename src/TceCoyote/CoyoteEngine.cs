@@ -41,7 +41,7 @@ public sealed record CoyoteRun(ConcurrentScenario Scenario, CoyoteStrategy Strat
 /// scenario with <see cref="ScenarioRunner.Stage"/> (the same prefix, staging and checks as our engine), runs each
 /// logical thread as one task, and asserts the final invariants and linearizability (INV-11) with
 /// <see cref="Specification.Assert(bool, string, object[])"/>; deadlocks (INV-8) are Coyote's own. Failures come back in our
-/// terms (<see cref="BugKind"/>, the check and clauses of <see cref="ConcurrencyChecks.Classify(BugKind, string)"/>) with a
+/// terms (<see cref="BugKind"/>, the check and clauses of <see cref="ConcurrencyChecks.Classify(BugKind, Classification?)"/>) with a
 /// trace <see cref="Replay"/> reproduces. The lock discipline and the race detector are our engine's and do not run here
 /// (<see cref="Options"/>).
 /// </summary>
@@ -135,7 +135,7 @@ public static class CoyoteEngine
     sealed class Session(ScenarioRunner runner)
     {
         StagedSchedule? _last;
-        (BugKind Kind, string Message)? _asserted;
+        (BugKind Kind, string Message, object? Detail)? _asserted;
         int _ran;
 
         public CancellationToken Cancellation { get; init; }
@@ -172,18 +172,18 @@ public static class CoyoteEngine
             if (report.NumOfFoundBugs == 0)
                 return (_ran, steps, clock.Elapsed, null);
             string coyoteMessage = report.BugReports.FirstOrDefault() ?? "";
-            var (kind, message) = _asserted ?? FromCoyote(coyoteMessage);
-            var (check, clauses, _) = ConcurrencyChecks.Classify(kind, message);
+            var (kind, message, detail) = _asserted ?? FromCoyote(coyoteMessage);
+            var (check, clauses, _) = ConcurrencyChecks.Classify(kind, detail as Classification);
             var trace = CoyoteTrace.Encode(strategy, seed, iteration, engine.ReproducibleTrace);
             var failure = new CoyoteFailure(kind, check, clauses, message, iteration + 1, trace) { History = LastHistory, Pending = LastPending };
             return (_ran, steps, clock.Elapsed, failure);
         }
 
         /// <summary>A failure Coyote found itself: a deadlock (every unfinished task blocked) or the step bound.</summary>
-        static (BugKind, string) FromCoyote(string message) =>
-            message.Contains("Deadlock", StringComparison.OrdinalIgnoreCase) ? (BugKind.Deadlock, "deadlock: " + message)
-            : message.Contains("steps bound", StringComparison.OrdinalIgnoreCase) ? (BugKind.Livelock, "livelock: " + message)
-            : (BugKind.AssertionFailure, message);
+        static (BugKind, string, object?) FromCoyote(string message) =>
+            message.Contains("Deadlock", StringComparison.OrdinalIgnoreCase) ? (BugKind.Deadlock, "deadlock: " + message, null)
+            : message.Contains("steps bound", StringComparison.OrdinalIgnoreCase) ? (BugKind.Livelock, "livelock: " + message, null)
+            : (BugKind.AssertionFailure, message, null);
 
         async Task Body()
         {
@@ -202,7 +202,7 @@ public static class CoyoteEngine
             }
             await Task.WhenAll(threads);
             sync.Quiet = true;
-            if (state.FinalCheck() is { } broken) Fail(BugKind.FinalCheckFailure, broken);
+            if (state.FinalVerdict() is { } broken) Fail(BugKind.FinalCheckFailure, broken.Message, broken.Detail);
             Completed = true;
         }
 
@@ -220,9 +220,9 @@ public static class CoyoteEngine
             }
         }
 
-        void Fail(BugKind kind, string message)
+        void Fail(BugKind kind, string message, object? detail = null)
         {
-            _asserted = (kind, message);
+            _asserted = (kind, message, detail);
             Specification.Assert(false, "{0}", message);
         }
     }

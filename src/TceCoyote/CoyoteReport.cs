@@ -32,7 +32,7 @@ public sealed record CoyoteReport(string Scenario, string Variant, string Strate
 /// <summary>A failure Coyote found, in our terms.</summary>
 /// <param name="Kind">Our kind: <see cref="BugKind.FinalCheckFailure"/> (invariants or linearizability),
 /// <see cref="BugKind.Deadlock"/>, <see cref="BugKind.Livelock"/>, <see cref="BugKind.UnhandledException"/>.</param>
-/// <param name="Check">The check that failed, named as <see cref="ConcurrencyChecks.Classify(BugKind, string)"/> names it.</param>
+/// <param name="Check">The check that failed, named as <see cref="ConcurrencyChecks.Classify(BugKind, Classification?)"/> names it.</param>
 /// <param name="Schedule">The failing schedule, counted from 1.</param>
 /// <param name="Trace">The replayable trace (<see cref="CoyoteTrace"/>, one line) for <see cref="CoyoteEngine.Replay"/>.</param>
 public sealed record CoyoteFailure(BugKind Kind, string Check, IReadOnlyList<string> Clauses, string Message, int Schedule, string Trace)

@@ -31,6 +31,10 @@ public sealed class BugReport
     /// <summary>Per-thread column table of the failing schedule with the described state per step.</summary>
     public string ReadableTrace { get; internal set; } = "";
 
+    /// <summary>What the test said about the failure where it detected it, as data (an assertion's or a check's
+    /// detail; null for the engine's own bugs: deadlock, livelock, data race, ...).</summary>
+    public object? Detail { get; internal set; }
+
     /// <summary>Number of scheduling decisions in the failing iteration.</summary>
     public int Steps { get; internal set; }
 

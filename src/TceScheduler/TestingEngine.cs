@@ -115,6 +115,7 @@ public sealed class TestingEngine
         {
             ReproducibleTrace = trace.ToString(),
             Steps = outcome.Decisions,
+            Detail = outcome.Detail,
         };
         IReadOnlyList<string> names = _runtime.ThreadNames;
         TraceEvent[] events = _runtime.Events.ToArray();

@@ -75,7 +75,7 @@ public static class CoyoteExplorer
 
     static ScheduleFailure Failure(CoyoteReport report, CoyoteFailure f, Target target, ConcurrentScenario scenario) =>
         new(report.Scenario, target.Name, report.Strategy, report.Seed, f.Schedule - 1, f.Trace, f.Kind,
-            ScheduleExplorer.ClauseOf(f.Kind, f.Message), f.Message, Calls(f.History, f.Pending, f.Reproduced), MaxSteps, DataRaceDetection: false)
+            f.Clauses.FirstOrDefault(), f.Message, Calls(f.History, f.Pending, f.Reproduced), MaxSteps, DataRaceDetection: false)
         {
             Steps = CoyoteTrace.Decode(f.Trace).Steps,
             SemanticOnly = true,

@@ -1,4 +1,5 @@
 using TceVerify.Concurrency;
+using TceVerify.Harness;
 using TceVerify.Scheduling;
 
 namespace TceVerify.Campaigns;
@@ -79,7 +80,7 @@ public static class ScheduleExplorer
         if (report.FirstBug is { } bug)
         {
             failure = new ScheduleFailure(runner.Scenario.Name, runner.VariantName == "pristine" ? Target.ImplName : runner.VariantName,
-                bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, ClauseOf(bug.Kind, bug.Message),
+                bug.Strategy, configuration.RandomGeneratorSeed, bug.Iteration, bug.ReproducibleTrace, bug.Kind, ConcurrencyChecks.Classify(bug).Clause,
                 bug.Message, bug.ReadableTrace, configuration.MaxSchedulingSteps, configuration.DataRaceDetection)
             {
                 Steps = bug.Steps,
@@ -109,7 +110,11 @@ public static class ScheduleExplorer
         : "every check: final invariants, linearizability, lock discipline, race detector, deadlocks";
 
     /// <summary>The first spec clause the message names (LOCK-n, INV-n), INV-8 for deadlocks and livelocks.</summary>
-    public static string? ClauseOf(BugKind kind, string message) => ConcurrencyChecks.Classify(kind, message).Clause;
+    /// <remarks>For a trace file's text (the recorded failure it shows, the consistency of an edited file): a failure
+    /// found here carries its clause as data (<see cref="ConcurrencyChecks.Classify(BugReport)"/>); its message names
+    /// that clause first.</remarks>
+    public static string? ClauseOf(BugKind kind, string message) =>
+        SpecClauses.FirstRuleIn(message) ?? (kind is BugKind.Deadlock or BugKind.Livelock ? "INV-8" : null);
 
     /// <summary>Every registered scenario: the hand-written ones, then the pair matrix.</summary>
     public static IReadOnlyList<ConcurrentScenario> AllScenarios =>
