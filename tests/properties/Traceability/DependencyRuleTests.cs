@@ -48,4 +48,22 @@ public sealed class DependencyRuleTests
         Assert.True(projects.Count >= Allowed.Count, $"only {projects.Count} project files under {root}");
         Assert.True(bad.Count == 0, "references outside the layering (tests/properties/Traceability/DependencyRuleTests.cs):\n  " + string.Join("\n  ", bad));
     }
+
+    /// <summary>One naming rule: a project file is TceVerify.&lt;Part&gt;.csproj and its assembly and root namespace are
+    /// its file name (the CLI's assembly alone is named after the command, tceverify).</summary>
+    [Fact]
+    public void Every_project_is_named_TceVerify_Part_in_file_assembly_and_namespace()
+    {
+        string root = TraceabilityTests.Root();
+        var bad = new List<string>();
+        foreach (var p in Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories).Where(p => !p.Contains("/obj/", StringComparison.Ordinal)))
+        {
+            string name = Path.GetFileNameWithoutExtension(p), text = File.ReadAllText(p);
+            string Property(string tag, string fallback) => Regex.Match(text, $"<{tag}>([^<]+)</{tag}>") is { Success: true } m ? m.Groups[1].Value : fallback;
+            string assembly = Property("AssemblyName", name), ns = Property("RootNamespace", name);
+            if (!name.StartsWith("TceVerify.", StringComparison.Ordinal) || ns != name || (assembly != name && !(name == "TceVerify.Cli" && assembly == "tceverify")))
+                bad.Add($"{Path.GetRelativePath(root, p)}: assembly {assembly}, root namespace {ns}");
+        }
+        Assert.True(bad.Count == 0, "not named TceVerify.<Part>:\n  " + string.Join("\n  ", bad));
+    }
 }
