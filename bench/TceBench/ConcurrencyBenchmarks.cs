@@ -32,7 +32,7 @@ public class ConcurrencyBenchmarks
     public void Setup()
     {
         _full = new ScenarioRunner(Scenario);
-        _engineOnly = new ScenarioRunner(Scenario, (Variant?)null, RunnerOptions.EngineOnly);
+        _engineOnly = new ScenarioRunner(Scenario, RunnerOptions.EngineOnly);
     }
 
     internal static Configuration Random() => Configuration.Create().WithRandomStrategy().WithRandomGeneratorSeed(1).WithTestingIterations(Schedules);
@@ -63,7 +63,7 @@ public class ConcurrencyBenchmarks
     {
         return Cache.GetOrAdd(method, m =>
         {
-            var engineOnly = new ScenarioRunner(Scenario, (Variant?)null, RunnerOptions.EngineOnly);
+            var engineOnly = new ScenarioRunner(Scenario, RunnerOptions.EngineOnly);
             TestReport? r = m switch
             {
                 nameof(RandomEveryCheck) or nameof(RandomEngineOnly) => engineOnly.Explore(Random()),

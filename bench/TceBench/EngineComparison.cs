@@ -137,7 +137,7 @@ public static class EngineComparison
     static Rate MeasureOursEngineOnly(ConcurrentScenario scenario, string strategy, int schedules)
     {
         var clock = Stopwatch.StartNew();
-        var runner = new ScenarioRunner(scenario, (Variant?)null, RunnerOptions.EngineOnly with { DescribeStates = false });
+        var runner = new ScenarioRunner(scenario, RunnerOptions.EngineOnly with { DescribeStates = false });
         var report = runner.Explore(Figures.StrategyConfiguration(strategy, 1, schedules).WithDataRaceDetection(false));
         clock.Stop();
         return new Rate(report.Iterations, report.TotalSchedulingDecisions, clock.Elapsed);
@@ -274,7 +274,7 @@ public static class EngineComparison
                 per.Add(null);
                 continue;
             }
-            var report = CoyoteEngine.Explore(new CoyoteRun(scenario, strategy, seed, cap) { Variant = variant, ConfirmByReplay = false });
+            var report = CoyoteEngine.Explore(new CoyoteRun(scenario, strategy, seed, cap) { Parts = variant is null ? null : variant.CreateParts, VariantName = variant?.Name ?? "pristine", ConfirmByReplay = false });
             if (report.Failure is { } f)
             {
                 per.Add(f.Schedule);

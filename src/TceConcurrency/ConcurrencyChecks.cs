@@ -1,58 +1,67 @@
-using System.Text.RegularExpressions;
 using TceVerify.Scheduling;
-using TceVerify.Variants;
 
 namespace TceVerify.Concurrency;
 
+/// <summary>A failure attributed: the check that failed, the spec clauses it names (the main one first) and the main
+/// clause of trace files and summaries (<see cref="Clause"/>).</summary>
+public sealed record Classification(string Check, IReadOnlyList<string> Clauses, string? Clause);
+
 /// <summary>
-/// The concurrency suite's checks one at a time (the names of <see cref="Checks.Concurrent"/>): the runner options and
-/// engine settings that run one check alone, and which check a bug report comes from. Running a check alone shows
-/// that a variant is caught by that check and not by a neighbour (e.g. a dropped lock found by the lock discipline,
-/// by the race detector, or only by what a user sees: the invariants and linearizability).
+/// The concurrency checks one at a time, by name (the names the catalog's <c>Checks.Concurrent</c> records; tests/catalog
+/// holds the two lists equal): the runner options and engine settings that run one check alone, and the one place that
+/// says which check and which clauses a failure of either engine comes from. Running a check alone shows that a variant
+/// is caught by that check and not by a neighbour (e.g. a dropped lock found by the lock discipline, by the race
+/// detector, or only by what a user sees: the invariants and linearizability).
 /// </summary>
-public static partial class ConcurrencyChecks
+public static class ConcurrencyChecks
 {
+    public const string LockDiscipline = "lock discipline";
+    public const string DataRace = "data race";
+    public const string Deadlock = "deadlock";
+    public const string Linearizability = "linearizability";
+    public const string Invariants = "final invariants";
+    public const string Livelock = "livelock";
+    public const string EveryStep = "every step";
+
+    /// <summary>The checks a catalog entry may record, in the catalog's order.</summary>
+    public static IReadOnlyList<string> All { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants];
+
     /// <summary>Runner options with only <paramref name="check"/> on (data race and deadlock are engine checks).</summary>
     public static RunnerOptions OptionsFor(string check)
     {
         var none = RunnerOptions.EngineOnly with { DescribeStates = false };
         return check switch
         {
-            Checks.LockDiscipline => none with { LockDiscipline = true },
-            Checks.DataRace or Checks.Deadlock => none,
-            Checks.Linearizability => none with { Linearizability = true },
-            Checks.Invariants => none with { StateInvariants = true },
-            _ => throw new ArgumentException($"no concurrency check '{check}'; known: {string.Join(", ", Checks.Concurrent)}", nameof(check)),
+            LockDiscipline => none with { LockDiscipline = true },
+            DataRace or Deadlock => none,
+            Linearizability => none with { Linearizability = true },
+            Invariants => none with { StateInvariants = true },
+            _ => throw new ArgumentException($"no concurrency check '{check}'; known: {string.Join(", ", All)}", nameof(check)),
         };
     }
 
     /// <summary>Race detection on only for the data-race check (null: every check, race detection on).</summary>
     public static Configuration Configure(Configuration configuration, string? check) =>
-        configuration.WithDataRaceDetection(check is null or Checks.DataRace);
+        configuration.WithDataRaceDetection(check is null or DataRace);
 
-    /// <summary>Which check a bug report comes from, and the spec clauses it names (in order, first is the main one).</summary>
-    public static (string Check, IReadOnlyList<string> Clauses) Classify(BugReport bug) => Classify(bug.Kind, bug.Message);
+    /// <summary>The attribution a check attaches to its failure where it detects it (<see cref="BugReport.Detail"/>):
+    /// the check and the clauses it breaks, the main one first.</summary>
+    public static Classification Failure(string check, IReadOnlyList<string> clauses) => new(check, clauses, clauses.FirstOrDefault());
 
-    /// <summary>The same for a failure another engine reports in our terms (src/TceCoyote).</summary>
-    public static (string Check, IReadOnlyList<string> Clauses) Classify(BugKind kind, string message)
+    /// <summary>Which check a report of our engine comes from, and the spec clauses it breaks: what the failing check
+    /// attached where it detected the failure (<see cref="BugReport.Detail"/>), or, for the engine's own bugs, what
+    /// their kind means (a deadlock or a livelock breaks INV-8).</summary>
+    public static Classification Classify(BugReport bug) => bug.Detail as Classification ?? OfKind(bug.Kind);
+
+    /// <summary>The same for a failure of either engine: the attribution its check attached (src/TceCoyote keeps ours), else its kind.</summary>
+    public static Classification Classify(BugKind kind, Classification? attached) => attached ?? OfKind(kind);
+
+    static Classification OfKind(BugKind kind) => kind switch
     {
-        var clauses = ClauseRx().Matches(message).Select(m => m.Value).Distinct().ToList();
-        switch (kind)
-        {
-            case BugKind.DataRace: return (Checks.DataRace, clauses);
-            case BugKind.Deadlock: return (Checks.Deadlock, ["INV-8", .. clauses]);
-            case BugKind.Livelock: return ("livelock", ["INV-8", .. clauses]);
-            case BugKind.InvariantViolation: return ("every step", clauses);
-            case BugKind.AssertionFailure when message.Contains(" violated: ", StringComparison.Ordinal) && clauses.Count > 0 && clauses[0].StartsWith("LOCK-", StringComparison.Ordinal):
-                return (Checks.LockDiscipline, clauses);
-            case BugKind.FinalCheckFailure when message.Contains("invariants broken", StringComparison.Ordinal):
-                return (Checks.Invariants, clauses);
-            case BugKind.FinalCheckFailure when message.Contains("INV-11", StringComparison.Ordinal):
-                return (Checks.Linearizability, ["INV-11", .. clauses.Where(c => c != "INV-11")]);
-            default: return (kind.ToString(), clauses);
-        }
-    }
-
-    [GeneratedRegex(@"\b(LOCK|INV|FIND)-\d+\b")]
-    private static partial Regex ClauseRx();
+        BugKind.DataRace => new(DataRace, [], null),
+        BugKind.Deadlock => new(Deadlock, ["INV-8"], "INV-8"),
+        BugKind.Livelock => new(Livelock, ["INV-8"], "INV-8"),
+        BugKind.InvariantViolation => new(EveryStep, [], null),
+        _ => new(kind.ToString(), [], null),
+    };
 }

@@ -394,9 +394,7 @@ public sealed class GeneratedCampaign(Func<KernelParts?>? parts, string variantN
         var bug = runner.Explore(Exploration().WithReadableTraceOnBug(false)).FirstBug
             ?? runner.Explore(Dfs(1, ShrinkDfsCap).WithReadableTraceOnBug(false)).FirstBug;
         if (bug is null) return false;
-        var clause = System.Text.RegularExpressions.Regex.Match(bug.Message, @"\b(LOCK|INV)-\d+\b");
-        string? c = clause.Success ? clause.Value : bug.Kind is BugKind.Deadlock or BugKind.Livelock ? "INV-8" : null;
-        return bug.Kind == signature.Kind && c == signature.Clause;
+        return bug.Kind == signature.Kind && ConcurrencyChecks.Classify(bug).Clause == signature.Clause;
     }
 
     /// <summary>Smaller programs: without one thread, without one call, without one prefix call (last first).</summary>

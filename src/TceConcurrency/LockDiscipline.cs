@@ -246,7 +246,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
     {
         string who = ControlledRuntime.CurrentThreadName ?? "uncontrolled code";
         string holding = string.Join(", ", Mine().Select(h => h.Lock.Name + (h.Write ? "" : " (read)")));
-        ControlledRuntime.Assert(false, $"{clause} violated: {who} {why} (holding: {(holding.Length == 0 ? "nothing" : holding)})");
+        ControlledRuntime.Assert(false, $"{clause} violated: {who} {why} (holding: {(holding.Length == 0 ? "nothing" : holding)})", ConcurrencyChecks.Failure(ConcurrencyChecks.LockDiscipline, [clause]));
     }
 }
 

@@ -52,9 +52,7 @@ public sealed partial class ScenarioOutcome
     public int Schedules => Report.FirstBug is { } b ? b.Iteration + 1 : Report.Iterations;
 
     /// <summary>The first spec clause named by the bug message (LOCK-n, INV-n), or null (e.g. a plain data race).</summary>
-    public string? Clause => Report.FirstBug is null ? null
-        : ClauseRx().Match(Message) is { Success: true } m ? m.Value
-        : Kind is BugKind.Deadlock or BugKind.Livelock ? "INV-8" : null;
+    public string? Clause => Report.FirstBug is { } bug ? ConcurrencyChecks.Classify(bug).Clause : null;
 
     /// <summary>C# that replays the failing schedule on the same scenario and variant.</summary>
     public string ReplayCommand
@@ -64,9 +62,10 @@ public sealed partial class ScenarioOutcome
             if (Trace is null) return "";
             string scenario = Scenarios.TryGet(_runner.Scenario.Name, out var registered) && registered.ToString() == _runner.Scenario.ToString()
                 ? $"Scenarios.Get(\"{_runner.Scenario.Name}\")" : _runner.Scenario.ToCode();
-            string variant = _runner.VariantName == "pristine" ? "(Variant?)null" : $"VariantCatalog.Get(\"{_runner.VariantName}\")";
             string options = OptionsCode(_runner.Options);
-            string args = options.Length > 0 ? $"{scenario}, {variant}, {options}" : _runner.VariantName == "pristine" ? scenario : $"{scenario}, {variant}";
+            string args = _runner.VariantName == "pristine"
+                ? options.Length > 0 ? $"{scenario}, {options}" : scenario
+                : $"{scenario}, VariantCatalog.Get(\"{_runner.VariantName}\").CreateParts, {(options.Length > 0 ? options : "null")}, \"{_runner.VariantName}\"";
             string settings = Configuration.DataRaceDetection ? "" : ", Configuration.Create().WithDataRaceDetection(false)";
             return $"new ScenarioRunner({args}).Replay(\"{Trace}\"{settings})";
         }
@@ -142,7 +141,4 @@ public sealed partial class ScenarioOutcome
 
     [GeneratedRegex(@"^(unlock|spin_unlock|up_read|up_write) ")]
     private static partial Regex SetupRelease();
-
-    [GeneratedRegex(@"\b(LOCK|INV)-\d+\b")]
-    private static partial Regex ClauseRx();
 }

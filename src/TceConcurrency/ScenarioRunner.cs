@@ -6,7 +6,6 @@ using TceVerify.Impl;
 using TceVerify.Impl.Sync;
 using TceVerify.Model;
 using TceVerify.Scheduling;
-using TceVerify.Variants;
 
 namespace TceVerify.Concurrency;
 
@@ -63,14 +62,17 @@ public sealed class ScenarioRunner
     readonly World _afterPrefix;
     readonly long[] _prefixResults;
     readonly GroupConfig[] _groups;
-    readonly Dictionary<string, string?> _invariantVerdicts = new(StringComparer.Ordinal);
-    readonly Dictionary<string, string?> _linearizabilityVerdicts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, FailedCheck?> _invariantVerdicts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, FailedCheck?> _linearizabilityVerdicts = new(StringComparer.Ordinal);
     StagedSchedule? _last;
 
-    public ScenarioRunner(ConcurrentScenario scenario, Variant? variant = null, RunnerOptions? options = null)
-        : this(scenario, variant is null ? null : variant.CreateParts, options, variant?.Name) { }
+    /// <summary>The pristine implementation with <paramref name="options"/>.</summary>
+    public ScenarioRunner(ConcurrentScenario scenario, RunnerOptions options)
+        : this(scenario, null, options) { }
 
-    public ScenarioRunner(ConcurrentScenario scenario, Func<KernelParts?>? parts, RunnerOptions? options = null, string? variantName = null)
+    /// <summary>TceImpl built with <paramref name="parts"/> (null: the pristine implementation), which reports call
+    /// <paramref name="variantName"/> (a catalog entry's name: TceVerify.Campaigns.Target builds these from the catalog).</summary>
+    public ScenarioRunner(ConcurrentScenario scenario, Func<KernelParts?>? parts = null, RunnerOptions? options = null, string? variantName = null)
     {
         _scenario = scenario;
         _parts = parts;
@@ -142,8 +144,8 @@ public sealed class ScenarioRunner
             ctx.Spawn(state.Names[t], () => state.RunThread(thread));
         }
         if (_options.DescribeStates) ctx.DescribeState(() => Describe(state, sync));
-        if (_options.EveryStep) ctx.AddInvariant(EveryStepCheck(state, sync));
-        ctx.AddFinalCheck(state.FinalCheck);
+        if (_options.EveryStep) ctx.AddInvariantWithDetail(EveryStepCheck(state, sync));
+        ctx.AddFinalCheckWithDetail(state.FinalVerdict);
     }
 
     /// <summary>
@@ -188,7 +190,7 @@ public sealed class ScenarioRunner
         }
     }
 
-    Func<string?> EveryStepCheck(StagedSchedule state, ControlledSync sync)
+    Func<FailedCheck?> EveryStepCheck(StagedSchedule state, ControlledSync sync)
     {
         Observed? previous = null;
         return () =>
@@ -202,7 +204,8 @@ public sealed class ScenarioRunner
                 InvariantChecker.WindowConfinement(_scenario.Config, o, v);
                 if (previous is not null) InvariantChecker.CheckHandOver(_scenario.Config, previous, o, v);
                 previous = o;
-                return v.Count == 0 ? null : string.Join("; ", v.Take(4)) + "\n" + HistoryText(state);
+                return v.Count == 0 ? null : new FailedCheck(string.Join("; ", v.Take(4)) + "\n" + HistoryText(state),
+                    ConcurrencyChecks.Failure(ConcurrencyChecks.EveryStep, v.Take(4).Select(x => x.Clause).Distinct().ToList()));
             }
             finally
             {
@@ -211,23 +214,24 @@ public sealed class ScenarioRunner
         };
     }
 
-    internal string? Check(StagedSchedule state)
+    internal FailedCheck? Check(StagedSchedule state)
     {
         FinalChecks++;
         var snapshot = state.System.Snapshot();
         string? key = _options.CacheVerdicts ? StateKey(snapshot) : null;
         if (_options.StateInvariants)
         {
-            string? verdict;
+            FailedCheck? verdict;
             if (key is not null && _invariantVerdicts.TryGetValue(key, out verdict)) CachedVerdicts++;
             else
             {
-                var violations = InvariantChecker.CheckState(_scenario.Config, Observed.Parse(snapshot));
-                verdict = violations.Count == 0 ? null : string.Join("; ", violations.Take(6));
+                var violations = InvariantChecker.CheckState(_scenario.Config, Observed.Parse(snapshot)).Take(6).ToList();
+                verdict = violations.Count == 0 ? null : new FailedCheck(string.Join("; ", violations),
+                    ConcurrencyChecks.Failure(ConcurrencyChecks.Invariants, violations.Select(v => v.Clause).Distinct().ToList()));
                 if (key is not null && _invariantVerdicts.Count < MaxCachedVerdicts) _invariantVerdicts[key] = verdict;
             }
             if (verdict is not null)
-                return "invariants broken after the threads finished: " + verdict + "\n" + HistoryText(state);
+                return verdict with { Message = "invariants broken after the threads finished: " + verdict.Message + "\n" + HistoryText(state) };
         }
         if (!_options.Linearizability) return null;
         string? linKey = key is null ? null : HistoryShape(state.History) + "\n" + key;
@@ -237,9 +241,9 @@ public sealed class ScenarioRunner
             return cached;
         }
         var result = Linearizability.Check(_afterPrefix, state.History, snapshot);
-        string? message = result.Ok ? null : result.Explanation;
-        if (linKey is not null && _linearizabilityVerdicts.Count < MaxCachedVerdicts) _linearizabilityVerdicts[linKey] = message;
-        return message;
+        var failed = result.Ok ? null : new FailedCheck(result.Explanation, ConcurrencyChecks.Failure(ConcurrencyChecks.Linearizability, ["INV-11"]));
+        if (linKey is not null && _linearizabilityVerdicts.Count < MaxCachedVerdicts) _linearizabilityVerdicts[linKey] = failed;
+        return failed;
     }
 
     /// <summary>A collision-free (SHA-256) key of a final state, so the caches hold no copies of whole snapshots.</summary>
@@ -347,7 +351,10 @@ public sealed class StagedSchedule
 
     /// <summary>The runner's final checks once every thread has finished: null when they hold, else the message
     /// (naming the invariants broken, or INV-11 with the history and why no sequential order fits).</summary>
-    public string? FinalCheck() => _runner.Check(this);
+    public string? FinalCheck() => FinalVerdict()?.Message;
+
+    /// <summary>The same with the check and the clauses it breaks as data (<see cref="ConcurrencyChecks.Failure"/>).</summary>
+    public FailedCheck? FinalVerdict() => _runner.Check(this);
 
     public List<PendingCall> PendingCalls()
     {

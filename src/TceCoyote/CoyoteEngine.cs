@@ -3,7 +3,7 @@ using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.Specifications;
 using TceVerify.Concurrency;
 using TceVerify.Scheduling;
-using TceVerify.Variants;
+using TceVerify.Impl;
 using CoyoteConfiguration = Microsoft.Coyote.Configuration;
 using CoyoteTestingEngine = Microsoft.Coyote.SystematicTesting.TestingEngine;
 
@@ -13,8 +13,11 @@ namespace TceVerify.Coyote;
 /// a seed and a budget of schedules.</summary>
 public sealed record CoyoteRun(ConcurrentScenario Scenario, CoyoteStrategy Strategy, uint Seed, int Iterations)
 {
-    /// <summary>The catalog variant to run (null: the pristine implementation).</summary>
-    public Variant? Variant { get; init; }
+    /// <summary>The parts of the system to run (a catalog variant's; null: the pristine implementation).</summary>
+    public Func<KernelParts?>? Parts { get; init; }
+
+    /// <summary>What reports call that system: a catalog entry's name, or "pristine".</summary>
+    public string VariantName { get; init; } = "pristine";
 
     /// <summary>Scheduling steps per schedule before it counts as a livelock (our engine's default bound).</summary>
     public int MaxSteps { get; init; } = 10_000;
@@ -22,8 +25,8 @@ public sealed record CoyoteRun(ConcurrentScenario Scenario, CoyoteStrategy Strat
     /// <summary>On a failure, replay its trace once to prove it reproduces and to recover the failing history.</summary>
     public bool ConfirmByReplay { get; init; } = true;
 
-    /// <summary>One check alone (<see cref="Checks.Invariants"/>, <see cref="Checks.Linearizability"/> or
-    /// <see cref="Checks.Deadlock"/>, which is always on); null: every check Coyote runs (<see cref="CoyoteEngine.Options"/>).</summary>
+    /// <summary>One check alone (<see cref="ConcurrencyChecks.Invariants"/>, <see cref="ConcurrencyChecks.Linearizability"/> or
+    /// <see cref="ConcurrencyChecks.Deadlock"/>, which is always on); null: every check Coyote runs (<see cref="CoyoteEngine.Options"/>).</summary>
     public string? Check { get; init; }
 
     /// <summary>Stops the run before its next schedule, which reports the schedules it ran.</summary>
@@ -31,8 +34,6 @@ public sealed record CoyoteRun(ConcurrentScenario Scenario, CoyoteStrategy Strat
 
     /// <summary>Called as each schedule starts (progress counters).</summary>
     public Action? OnSchedule { get; init; }
-
-    public string VariantName => Variant?.Name ?? "pristine";
 }
 
 /// <summary>
@@ -40,7 +41,7 @@ public sealed record CoyoteRun(ConcurrentScenario Scenario, CoyoteStrategy Strat
 /// scenario with <see cref="ScenarioRunner.Stage"/> (the same prefix, staging and checks as our engine), runs each
 /// logical thread as one task, and asserts the final invariants and linearizability (INV-11) with
 /// <see cref="Specification.Assert(bool, string, object[])"/>; deadlocks (INV-8) are Coyote's own. Failures come back in our
-/// terms (<see cref="BugKind"/>, the check and clauses of <see cref="ConcurrencyChecks.Classify(BugKind, string)"/>) with a
+/// terms (<see cref="BugKind"/>, the check and clauses of <see cref="ConcurrencyChecks.Classify(BugKind, Classification?)"/>) with a
 /// trace <see cref="Replay"/> reproduces. The lock discipline and the race detector are our engine's and do not run here
 /// (<see cref="Options"/>).
 /// </summary>
@@ -55,14 +56,14 @@ public static class CoyoteEngine
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfLessThan(run.Iterations, 1);
-        var session = new Session(Runner(run.Scenario, run.Variant, run.Check)) { Cancellation = run.Cancellation, OnSchedule = run.OnSchedule };
+        var session = new Session(Runner(run.Scenario, run.Parts, run.VariantName, run.Check)) { Cancellation = run.Cancellation, OnSchedule = run.OnSchedule };
         var configuration = run.Strategy.Apply(Base(run.MaxSteps))
             .WithTestingIterations((uint)run.Iterations)
             .WithRandomGeneratorSeed(run.Seed);
         var (schedules, steps, elapsed, failure) = session.Execute(configuration, run.Strategy.Name(), run.Seed);
         if (failure is not null && run.ConfirmByReplay)
         {
-            var again = Replay(run.Scenario, run.Variant, failure.Trace, run.MaxSteps, run.Check);
+            var again = Replay(run.Scenario, run.Parts, run.VariantName, failure.Trace, run.MaxSteps, run.Check);
             failure = failure with
             {
                 Reproduced = again.Failure is { } f && f.Kind == failure.Kind && f.Message == failure.Message,
@@ -80,10 +81,10 @@ public static class CoyoteEngine
     /// stops there, so on fixed code Coyote also asks for its closing steps, which the trace cannot have).</summary>
     /// <exception cref="TraceFormatException">The text is not a Coyote trace of ours.</exception>
     /// <exception cref="CoyoteNotRewrittenException">The build did not rewrite this assembly.</exception>
-    public static CoyoteReport Replay(ConcurrentScenario scenario, Variant? variant, string trace, int maxSteps = 10_000, string? check = null)
+    public static CoyoteReport Replay(ConcurrentScenario scenario, Func<KernelParts?>? parts, string variantName, string trace, int maxSteps = 10_000, string? check = null)
     {
         var decoded = CoyoteTrace.Decode(trace);
-        var session = new Session(Runner(scenario, variant, check));
+        var session = new Session(Runner(scenario, parts, variantName, check));
         var configuration = Base(maxSteps).WithReproducibleTrace(decoded.Json);
         var (schedules, steps, elapsed, failure) = session.Execute(configuration, "replay", decoded.Seed);
         if (failure is not null) failure = failure with { Schedule = decoded.Schedule, Trace = trace };
@@ -93,7 +94,7 @@ public static class CoyoteEngine
                     ? $"replay diverged: the schedule finished after {steps} steps, but the trace has {decoded.Steps} (the code or the scenario changed under the trace)"
                     : $"replay diverged: the schedule stopped after {Math.Min(steps, decoded.Steps)} of the trace's {decoded.Steps} steps, at a choice the trace does not have (the code or the scenario changed under the trace)",
                 decoded.Schedule, trace) { History = session.LastHistory, Pending = session.LastPending };
-        return new CoyoteReport(scenario.Name, variant?.Name ?? "pristine", "replay of " + decoded.Strategy, decoded.Seed, schedules, steps, elapsed, failure)
+        return new CoyoteReport(scenario.Name, variantName, "replay of " + decoded.Strategy, decoded.Seed, schedules, steps, elapsed, failure)
         {
             Check = check,
             LastHistory = session.LastHistory,
@@ -101,14 +102,14 @@ public static class CoyoteEngine
     }
 
     /// <summary>The checks Coyote can run: ours but the lock discipline and the race detector, which live in our engine.</summary>
-    public static IReadOnlyList<string> AvailableChecks { get; } = [Checks.Invariants, Checks.Linearizability, Checks.Deadlock];
+    public static IReadOnlyList<string> AvailableChecks { get; } = [ConcurrencyChecks.Invariants, ConcurrencyChecks.Linearizability, ConcurrencyChecks.Deadlock];
 
-    static ScenarioRunner Runner(ConcurrentScenario scenario, Variant? variant, string? check)
+    static ScenarioRunner Runner(ConcurrentScenario scenario, Func<KernelParts?>? parts, string variantName, string? check)
     {
         if (check is not null && !AvailableChecks.Contains(check))
             throw new ArgumentException($"check '{check}' does not run under Coyote; it runs: {string.Join(", ", AvailableChecks)}", nameof(check));
         var options = check is null ? Options : ConcurrencyChecks.OptionsFor(check) with { DescribeStates = false };
-        return new(scenario, variant is null ? null : variant.CreateParts, options, variant?.Name);
+        return new(scenario, parts, options, variantName);
     }
 
     /// <summary>Settings of every run: no telemetry (there is no network here), quiet logging, a failure at the step
@@ -134,7 +135,7 @@ public static class CoyoteEngine
     sealed class Session(ScenarioRunner runner)
     {
         StagedSchedule? _last;
-        (BugKind Kind, string Message)? _asserted;
+        (BugKind Kind, string Message, object? Detail)? _asserted;
         int _ran;
 
         public CancellationToken Cancellation { get; init; }
@@ -171,18 +172,18 @@ public static class CoyoteEngine
             if (report.NumOfFoundBugs == 0)
                 return (_ran, steps, clock.Elapsed, null);
             string coyoteMessage = report.BugReports.FirstOrDefault() ?? "";
-            var (kind, message) = _asserted ?? FromCoyote(coyoteMessage);
-            var (check, clauses) = ConcurrencyChecks.Classify(kind, message);
+            var (kind, message, detail) = _asserted ?? FromCoyote(coyoteMessage);
+            var (check, clauses, _) = ConcurrencyChecks.Classify(kind, detail as Classification);
             var trace = CoyoteTrace.Encode(strategy, seed, iteration, engine.ReproducibleTrace);
             var failure = new CoyoteFailure(kind, check, clauses, message, iteration + 1, trace) { History = LastHistory, Pending = LastPending };
             return (_ran, steps, clock.Elapsed, failure);
         }
 
         /// <summary>A failure Coyote found itself: a deadlock (every unfinished task blocked) or the step bound.</summary>
-        static (BugKind, string) FromCoyote(string message) =>
-            message.Contains("Deadlock", StringComparison.OrdinalIgnoreCase) ? (BugKind.Deadlock, "deadlock: " + message)
-            : message.Contains("steps bound", StringComparison.OrdinalIgnoreCase) ? (BugKind.Livelock, "livelock: " + message)
-            : (BugKind.AssertionFailure, message);
+        static (BugKind, string, object?) FromCoyote(string message) =>
+            message.Contains("Deadlock", StringComparison.OrdinalIgnoreCase) ? (BugKind.Deadlock, "deadlock: " + message, null)
+            : message.Contains("steps bound", StringComparison.OrdinalIgnoreCase) ? (BugKind.Livelock, "livelock: " + message, null)
+            : (BugKind.AssertionFailure, message, null);
 
         async Task Body()
         {
@@ -201,7 +202,7 @@ public static class CoyoteEngine
             }
             await Task.WhenAll(threads);
             sync.Quiet = true;
-            if (state.FinalCheck() is { } broken) Fail(BugKind.FinalCheckFailure, broken);
+            if (state.FinalVerdict() is { } broken) Fail(BugKind.FinalCheckFailure, broken.Message, broken.Detail);
             Completed = true;
         }
 
@@ -219,9 +220,9 @@ public static class CoyoteEngine
             }
         }
 
-        void Fail(BugKind kind, string message)
+        void Fail(BugKind kind, string message, object? detail = null)
         {
-            _asserted = (kind, message);
+            _asserted = (kind, message, detail);
             Specification.Assert(false, "{0}", message);
         }
     }

@@ -19,7 +19,7 @@ public sealed record CoyoteReport(string Scenario, string Variant, string Strate
 
     /// <summary>C# that replays the failure (empty when nothing failed); it names a registered scenario.</summary>
     public string ReplayCommand => Failure is null ? "" :
-        $"CoyoteEngine.Replay(Scenarios.Get(\"{Scenario}\"), {(Variant == "pristine" ? "null" : $"VariantCatalog.Get(\"{Variant}\")")}, \"{Failure.Trace}\"{(Check is null ? "" : $", check: \"{Check}\"")})";
+        $"CoyoteEngine.Replay(Scenarios.Get(\"{Scenario}\"), {(Variant == "pristine" ? "null" : $"VariantCatalog.Get(\"{Variant}\").CreateParts")}, \"{Variant}\", \"{Failure.Trace}\"{(Check is null ? "" : $", check: \"{Check}\"")})";
     public double SchedulesPerSecond => Schedules / Math.Max(Elapsed.TotalSeconds, 1e-9);
     public double StepsPerSecond => Steps / Math.Max(Elapsed.TotalSeconds, 1e-9);
 
@@ -32,7 +32,7 @@ public sealed record CoyoteReport(string Scenario, string Variant, string Strate
 /// <summary>A failure Coyote found, in our terms.</summary>
 /// <param name="Kind">Our kind: <see cref="BugKind.FinalCheckFailure"/> (invariants or linearizability),
 /// <see cref="BugKind.Deadlock"/>, <see cref="BugKind.Livelock"/>, <see cref="BugKind.UnhandledException"/>.</param>
-/// <param name="Check">The check that failed, named as <see cref="ConcurrencyChecks.Classify(BugKind, string)"/> names it.</param>
+/// <param name="Check">The check that failed, named as <see cref="ConcurrencyChecks.Classify(BugKind, Classification?)"/> names it.</param>
 /// <param name="Schedule">The failing schedule, counted from 1.</param>
 /// <param name="Trace">The replayable trace (<see cref="CoyoteTrace"/>, one line) for <see cref="CoyoteEngine.Replay"/>.</param>
 public sealed record CoyoteFailure(BugKind Kind, string Check, IReadOnlyList<string> Clauses, string Message, int Schedule, string Trace)

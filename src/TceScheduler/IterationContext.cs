@@ -18,10 +18,22 @@ public sealed class IterationContext
     public int Spawn(string name, Action body) => _runtime.Spawn(ControlledRuntime.CurrentIn(_runtime), name, body);
 
     /// <summary>Checked before every scheduling decision and at the end; return null when it holds, else a message.</summary>
-    public void AddInvariant(Func<string?> check) => _runtime.AddInvariant(check);
+    public void AddInvariant(Func<string?> check) => _runtime.AddInvariant(Typed(check));
+
+    /// <summary>The same, with what the test says about a failure as data (<see cref="BugReport.Detail"/>).</summary>
+    public void AddInvariantWithDetail(Func<FailedCheck?> check) => _runtime.AddInvariant(check);
 
     /// <summary>Checked once after all threads finished normally; return null when it holds, else a message.</summary>
-    public void AddFinalCheck(Func<string?> check) => _runtime.AddFinalCheck(check);
+    public void AddFinalCheck(Func<string?> check) => _runtime.AddFinalCheck(Typed(check));
+
+    /// <summary>The same, with what the test says about a failure as data (<see cref="BugReport.Detail"/>).</summary>
+    public void AddFinalCheckWithDetail(Func<FailedCheck?> check) => _runtime.AddFinalCheck(check);
+
+    static Func<FailedCheck?> Typed(Func<string?> check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return () => check() is { } message ? new FailedCheck(message) : null;
+    }
 
     /// <summary>Describes the shared state for the readable trace (called per step only when rendering a bug).</summary>
     public void DescribeState(Func<string> describer) => _runtime.SetDescriber(describer);
@@ -50,5 +62,5 @@ public sealed class IterationContext
 
     public void Join(int threadId) => _runtime.Join(ControlledRuntime.CurrentIn(_runtime), threadId);
 
-    public static void Assert(bool condition, string message) => ControlledRuntime.Assert(condition, message);
+    public static void Assert(bool condition, string message, object? detail = null) => ControlledRuntime.Assert(condition, message, detail);
 }

@@ -115,6 +115,7 @@ public sealed class TestingEngine
         {
             ReproducibleTrace = trace.ToString(),
             Steps = outcome.Decisions,
+            Detail = outcome.Detail,
         };
         IReadOnlyList<string> names = _runtime.ThreadNames;
         TraceEvent[] events = _runtime.Events.ToArray();
@@ -144,6 +145,10 @@ public sealed class TestingEngine
             }
         }
         bug.ReadableTrace = ReadableTraceFormatter.Format(bug, trace.Seed, names, events, note);
+        bug.Seed = trace.Seed;
+        bug.ThreadNames = names.ToArray();
+        bug.Schedule = Array.ConvertAll(events, e => new ScheduleEvent(e.Thread, e.Kind == TraceEventKind.Scheduled ? e.Step : null, e.Label, e.State));
+        bug.ScheduleNote = note;
         return bug;
     }
 

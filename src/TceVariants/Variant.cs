@@ -6,7 +6,7 @@ namespace TceVerify.Variants;
 /// A small, named deviation of TceImpl: one overridden hook (or one dropped lock), kept out of the production
 /// classes. The literal Linux 3.10 behaviours of spec/findings.md and the bug catalog (docs/catalog.md) are
 /// variants; the property and concurrency suites must reject every one of them, each by the check recorded in
-/// <see cref="Expected"/> (the self-test, src/TceSelfTest, proves it).
+/// <see cref="Expected"/> (the self-test, src/TceCampaigns/SelfTest, proves it).
 /// </summary>
 public sealed class Variant
 {

@@ -1,4 +1,4 @@
-using TceVerify.SelfTest;
+using TceVerify.Campaigns;
 using TceVerify.TestKit;
 using TceVerify.TestKit.Approvals;
 using TceVerify.Variants;
@@ -49,37 +49,18 @@ public sealed class CatalogSelfTests(SelfTestFixture fixture, ITestOutputHelper 
         Approvals.Verify(KillTable.Approval(fixture.Rows, fixture.Pristine));
     }
 
-    /// <summary>Entries selected by name on the command line:
-    /// <c>TCEVERIFY_CATALOG=map-no-flush,no-mutex-on-enable dotnet test tests/catalog --filter Selected_entries</c> runs just
-    /// those through their recorded checks and prints each failure's replay (does nothing when the variable is unset).</summary>
+    /// <summary>docs/catalog.md's generated tables are those of this catalog: the catalog table as the code renders it
+    /// now, and a kill-table row for every entry, in catalog order. <c>tceverify catalog --write-docs docs/catalog.md</c>
+    /// (<see cref="CatalogDocs.Command"/>) regenerates both.</summary>
     [Fact]
-    public void Selected_entries_are_caught_by_their_recorded_check()
+    public void Docs_catalog_md_lists_this_catalog()
     {
-        var names = Environment.GetEnvironmentVariable(SelectVariable);
-        if (string.IsNullOrWhiteSpace(names)) return;
-        var rows = SelfTestRunner.Run(VariantCatalog.Select(names), fixture.Options);
-        foreach (var r in rows)
-        {
-            output.WriteLine($"{r.Name}: {r.Verdict} by {r.CaughtBy} ({string.Join(" ", r.ReportedClauses)}) at {r.Where}, {r.ToFirstFailure}, {r.Elapsed.TotalSeconds:0.00} s");
-            output.WriteLine("  " + r.Detail);
-            output.WriteLine("  replay: " + r.Replay.Replace("\n", "\n    ", StringComparison.Ordinal));
-        }
-        Assert.True(rows.All(r => r.AsExpected), KillTable.Failures(rows));
-    }
-
-    public const string SelectVariable = "TCEVERIFY_CATALOG";
-
-    /// <summary>TCEVERIFY_CATALOG_DOCS=1 writes docs/catalog.md: the catalog, the kill table with times, the totals.</summary>
-    [Fact]
-    public void Docs_section_on_request()
-    {
-        if (Environment.GetEnvironmentVariable("TCEVERIFY_CATALOG_DOCS") != "1") return;
-        var path = Path.Combine(RepositoryRoot(), "docs", "catalog.md");
-        var old = File.Exists(path) ? File.ReadAllText(path) : "## The bug catalog and the harness self-test\n";
-        var text = CatalogDocs.Update(old, VariantCatalog.Catalog, fixture.Rows, fixture.RowsElapsed, fixture.Pristine, fixture.PristineElapsed);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        output.WriteLine($"wrote {path}");
+        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "catalog.md")).Replace("\r", "", StringComparison.Ordinal);
+        string stale = $"docs/catalog.md is stale: regenerate it with `{CatalogDocs.Command}`";
+        Assert.True(CatalogDocs.Region(doc, "catalog") == CatalogDocs.CatalogSection(VariantCatalog.Catalog).TrimEnd('\n'), stale + " (the catalog table differs)");
+        var killRows = (CatalogDocs.Region(doc, "kill-table") ?? "").Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| `([^`]+)` \|")).Where(m => m.Success).Select(m => m.Groups[1].Value);
+        Assert.True(VariantCatalog.Catalog.Select(v => v.Name).SequenceEqual(killRows), stale + " (the kill table's entries differ)");
     }
 
     internal static string RepositoryRoot()

@@ -2,7 +2,7 @@ using TceVerify.Concurrency;
 using System.Text.RegularExpressions;
 using TceVerify.Contract;
 using TceVerify.Impl;
-using TceVerify.SelfTest;
+using TceVerify.Campaigns;
 using TceVerify.TestKit;
 using TceVerify.Variants;
 using Xunit;
@@ -28,6 +28,16 @@ public sealed partial class CatalogShapeTests
         foreach (var file in Directory.GetFiles(Path.Combine(root, "spec"), "*.md"))
             foreach (Match m in ClauseDefinition().Matches(File.ReadAllText(file))) set.Add(m.Groups[1].Value);
         return set;
+    }
+
+    /// <summary>The concurrency layer runs and attributes checks by the names the catalog records (it cannot see the
+    /// catalog: src/TceConcurrency sits below src/TceVariants' users), so the two lists are the same.</summary>
+    [Fact]
+    public void Concurrency_checks_are_the_catalog_s_names()
+    {
+        Assert.Equal(Checks.Concurrent, ConcurrencyChecks.All);
+        Assert.Equal([Checks.LockDiscipline, Checks.DataRace, Checks.Deadlock, Checks.Linearizability, Checks.Invariants],
+            [ConcurrencyChecks.LockDiscipline, ConcurrencyChecks.DataRace, ConcurrencyChecks.Deadlock, ConcurrencyChecks.Linearizability, ConcurrencyChecks.Invariants]);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using TceVerify.Concurrency;
 using TceVerify.Scheduling;
-using TceVerify.SelfTest;
+using TceVerify.Campaigns;
 using TceVerify.TestKit;
 using TceVerify.Variants;
 using Xunit;
@@ -75,7 +75,7 @@ public sealed class HarmTests
         }).FirstOrDefault(b => b is not null);
 
         Assert.True(bug is not null, $"{entry} shows no harm on {scenario} within {Budget.Schedules} portfolio and {Budget.DfsSchedules} DFS schedules");
-        var (check, clauses) = ConcurrencySuite.Classify(bug!);
+        var (check, clauses, _) = ConcurrencyChecks.Classify(bug!);
         Assert.True(check == harm.Check && clauses.Contains(harm.Clause!),
             $"{entry} on {scenario}: expected {harm.Check} ({harm.Clause}), got {check} ({string.Join(" ", clauses)}): {bug!.Message}");
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TceVerify.SelfTest;
+using TceVerify.Campaigns;
 using TceVerify.Variants;
 using Xunit;
 

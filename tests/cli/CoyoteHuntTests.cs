@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Coyote;
 using Xunit;

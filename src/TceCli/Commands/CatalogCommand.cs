@@ -2,13 +2,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
 using TceVerify.Cli.Infrastructure;
-using TceVerify.SelfTest;
+using TceVerify.Campaigns;
 using TceVerify.Variants;
 
 namespace TceVerify.Cli.Commands;
 
 /// <summary>
-/// catalog: the self-test (src/TceSelfTest). Every catalog entry (the literal findings of spec/findings.md and the
+/// catalog: the self-test (src/TceCampaigns/SelfTest). Every catalog entry (the literal findings of spec/findings.md and the
 /// bug catalog) is run through the check recorded for it and must be caught; the pristine implementation must pass
 /// every check. Prints the kill table.
 /// </summary>
@@ -44,6 +44,11 @@ static class CatalogCommand
         {
             Description = "Only list the entries (name, group, description), run nothing",
         };
+        var writeDocs = new Option<string?>("--write-docs")
+        {
+            Description = "After a full run (every entry and the pristine run), rewrite the generated tables of this file (docs/catalog.md)",
+            HelpName = "FILE",
+        };
         var format = Common.Format();
         var workers = Common.WorkersOption();
         var command = new Command("catalog",
@@ -51,7 +56,7 @@ static class CatalogCommand
             "catalog) through the check recorded for it, and TceImpl through every check. Prints the kill table; exit 1 " +
             "when an entry survives or TceImpl fails.")
         {
-            only, scale, programs, schedules, noPristine, list, format, workers,
+            only, scale, programs, schedules, noPristine, list, writeDocs, format, workers,
         };
         command.SetAction(parse =>
         {
@@ -63,7 +68,12 @@ static class CatalogCommand
             if (parse.GetValue(schedules) is { } sc) options = options with { Schedules = Values.Positive(sc, "--schedules"), DfsSchedules = sc, PristineSchedules = sc };
             var fmt = Values.ParseFormat(parse.GetValue(format));
             if (parse.GetValue(list)) return List(io, entries, fmt);
-            return Run(io, entries, options, !parse.GetValue(noPristine) && names.Length == 0, Values.Positive(parse.GetValue(workers), "--workers"), fmt);
+            var docs = parse.GetValue(writeDocs);
+            if (docs is not null && (names.Length > 0 || parse.GetValue(noPristine)))
+                throw new UsageException("--write-docs needs the whole catalog and the pristine run: drop --only and --no-pristine");
+            if (docs is not null && !File.Exists(docs))
+                throw new UsageException($"--write-docs: no file '{docs}' (give docs/catalog.md)");
+            return Run(io, entries, options, !parse.GetValue(noPristine) && names.Length == 0, Values.Positive(parse.GetValue(workers), "--workers"), fmt, docs);
         });
         return command;
     }
@@ -87,7 +97,7 @@ static class CatalogCommand
         return ExitCodes.Ok;
     }
 
-    static int Run(Io io, IReadOnlyList<Variant> entries, SelfTestOptions options, bool pristine, int workers, OutputFormat format)
+    static int Run(Io io, IReadOnlyList<Variant> entries, SelfTestOptions options, bool pristine, int workers, OutputFormat format, string? docs)
     {
         bool human = format == OutputFormat.Human;
         if (human)
@@ -97,6 +107,7 @@ static class CatalogCommand
         var rows = new KillRow?[entries.Count];
         long done = 0, pristineDone = 0;
         IReadOnlyList<PristineRow> pristineRows = [];
+        TimeSpan entriesElapsed = default;
         long pristineTotal = pristine ? 1 : 0;
         var stop = io.Cancel;
         // Cancellation reaches into the entry in progress (SelfTestOptions.Cancel): it stops within one program or one
@@ -122,6 +133,7 @@ static class CatalogCommand
                     Interlocked.Increment(ref done);
                 }
             });
+            entriesElapsed = clock.Elapsed;
             if (pristine && !stop.IsCancellationRequested)
             {
                 var pristineRun = SelfTestRunner.RunPristine(VariantCatalog.Catalog, options);
@@ -141,6 +153,12 @@ static class CatalogCommand
         bool pristineOk = pristineRows.All(p => p.Passed);
         bool interrupted = stop.IsCancellationRequested && (finished.Count < entries.Count || (pristine && pristineRows.Count == 0));
         int exit = survived > 0 || !pristineOk ? ExitCodes.Failure : interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+        if (docs is not null && !interrupted)
+        {
+            File.WriteAllText(docs, CatalogDocs.Update(File.ReadAllText(docs), VariantCatalog.Catalog, finished, entriesElapsed,
+                pristineRows, clock.Elapsed - entriesElapsed));
+            if (human) io.Line($"wrote the catalog and the kill table into {docs}");
+        }
 
         if (!human)
         {

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Spectre.Console;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Cli.Rendering;
 
@@ -112,7 +111,7 @@ static partial class CheckCommand
         foreach (var p in allProperties.Where(p => p.Failure is not null))
         {
             var f = p.Failure!;
-            var signature = new FailureSignature(f.Result.Kind, BrokenClause(f.Result.Detail, p.Invariants, f.Result.Kind), f.Where);
+            var signature = p.Signature!.Value;
             groups.Add(signature, new Occurrence<Found>(p.Name, f.Program.Count, new Found("program", p.Name, f.Headline,
                 $"{f.Program.Count}-command program on {f.Platform.Name}, {Plural.Of(f.Shrinks, "shrink step")}", f.Report, f, null)));
         }
@@ -120,8 +119,7 @@ static partial class CheckCommand
         {
             var f = sc.Failure!;
             string where = $"schedule {f.Iteration + 1} of seed {f.Seed} ({f.Strategy}), {Plural.Of(f.Steps, "step")}";
-            var signature = f.Signature with { Clause = f.Clause ?? ClauseFromKind(f.Kind) };
-            groups.Add(signature, new Occurrence<Found>(sc.Name, f.Steps, new Found("schedule", sc.Name, f.Headline, where, f.ReadableTrace, null, f)));
+            groups.Add(f.Signature, new Occurrence<Found>(sc.Name, f.Steps, new Found("schedule", sc.Name, f.Headline, where, f.ReadableTrace, null, f)));
         }
         var failures = new List<FailureLine>();
         foreach (var g in groups.All)
@@ -130,7 +128,7 @@ static partial class CheckCommand
             string file = w.Program is { } pf ? Common.WriteProgram(s.Out, pf)
                 : w.Schedule is { Trace.Length: > 0 } sf ? Common.WriteTrace(s.Out, sf, "check", ScheduleExplorer.Scenario(sf.Scenario)) : "";
             failures.Add(new FailureLine(w.Type, w.Name, g.Signature, w.Headline, file, file.Length == 0 ? "" : Common.ReplayCommand(file), w.Where, w.Report,
-                g.Occurrences.Select(o => (o.FoundIn, o.Size)).ToList()) { Program = w.Program });
+                g.Occurrences.Select(o => (o.FoundIn, o.Size)).ToList()) { Program = w.Program, Schedule = w.Schedule });
         }
 
         long commandsChecked = allProperties.Sum(p => p.Commands);
@@ -228,9 +226,9 @@ static partial class CheckCommand
             {
                 io.Line(TraceRendering.Fit(first.Report, io.Width));
                 io.Line(RegressionFile.Heading(program.Property, program.Target));
-                io.Line(program.RegressionTest);
+                io.Line(RegressionFile.Render(program.Property, program.Target, program.Platform, program.Program));
             }
-            else io.Line(TraceRendering.Render(first.Report, io.Width).TrimEnd());
+            else io.Line((first.Schedule?.Bug is { } bug ? TraceRendering.Render(bug, io.Width) : first.Report).TrimEnd());
         }
         io.Line();
         io.Markup(failures.Count > 0 ? $"[bold red]FAILED[/]: {Plural.Of(failures.Count, "distinct failure")} ({Plural.Of(groups.Occurrences, "occurrence")}) on {Markup.Escape(s.Target.Display)}" +
@@ -249,6 +247,7 @@ static partial class CheckCommand
         IReadOnlyList<(string Name, int Size)> FoundIn)
     {
         public ProgramFailure? Program { get; init; }
+        public ScheduleFailure? Schedule { get; init; }
     }
 
     /// <summary>What the exploration of schedules checks besides the state invariants.</summary>
@@ -256,22 +255,4 @@ static partial class CheckCommand
 
     static int InvOrder(string clause) => int.TryParse(clause.AsSpan(clause.IndexOf('-') + 1), out int n) ? n : 99;
 
-    static string? ClauseFromKind(Scheduling.BugKind kind) => kind switch
-    {
-        Scheduling.BugKind.Deadlock or Scheduling.BugKind.Livelock => "INV-8",
-        _ => null,
-    };
-
-    /// <summary>The invariant a program failure broke: the first INV-n its message names, the property's only one,
-    /// or INV-10 (determinism: model and implementation disagree) for a differential result or state mismatch.</summary>
-    static string? BrokenClause(string detail, IReadOnlyList<string> invariants, string kind)
-    {
-        var m = InvRx().Match(detail);
-        if (m.Success) return m.Value;
-        if (kind is "result" or "state") return "INV-10";
-        return invariants.Count == 1 ? invariants[0] : null;
-    }
-
-    [GeneratedRegex(@"\bINV-\d+\b")]
-    private static partial Regex InvRx();
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
+using TceVerify.Cli.Rendering;
 
 namespace TceVerify.Cli.Commands;
 
@@ -115,7 +116,7 @@ static class Common
             Replay = ReplayCommand(Display(p)),
             Program = Files.CommandCodec.EncodeAll(f.Program),
             Report = f.Report,
-            RegressionTest = f.RegressionTest,
+            RegressionTest = RegressionFile.Render(f.Property, f.Target, f.Platform, f.Program),
         });
         return Display(path);
     }

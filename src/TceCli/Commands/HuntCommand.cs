@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 using TceVerify.Coyote;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Files;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Cli.Rendering;
@@ -111,7 +111,7 @@ static class ReplayCommand
         if (bug is { Kind: BugKind.ReplayDivergence }) return Diverged(io, f, bug.Message);
         if (bug is not null)
         {
-            io.Line(TraceRendering.Render(bug.ReadableTrace, io.Width).TrimEnd());
+            io.Line(TraceRendering.Render(bug, io.Width).TrimEnd());
             io.Line();
             if (outcome.History.Count > 0 || outcome.Pending.Count > 0) Calls(io, outcome.History, outcome.Pending);
             return Reproduced(io, f, bug.Kind, bug.Message);
@@ -119,8 +119,8 @@ static class ReplayCommand
 
         // It passes now: replay once more with a final check that always stops the schedule at its end, so that the
         // engine describes every step (it only renders failing schedules).
-        string interleaving = DescribePassingSchedule(runner, f.Trace, settings);
-        if (interleaving.Length > 0) io.Line(TraceRendering.Render(interleaving, io.Width).TrimEnd());
+        if (DescribePassingSchedule(runner, f.Trace, settings) is { } passing)
+            io.Line(TraceRendering.Render(passing, io.Width, headline: "replay completed without a failure").TrimEnd());
         io.Line();
         Calls(io, outcome.History, []);
         return PassesNow(io, f);
@@ -135,7 +135,7 @@ static class ReplayCommand
         catch (TraceFormatException ex) { throw new UsageException($"malformed trace{where}: {ex.Message}"); }
 
         Heading(io, f, target, scenario, " with Coyote", CoyoteExplorer.ChecksDescription, Plural.Of(decoded.Steps, "step"));
-        var report = CoyoteEngine.Replay(scenario, target.Variant, f.Trace, f.MaxSchedulingSteps > 0 ? f.MaxSchedulingSteps : CoyoteExplorer.MaxSteps);
+        var report = CoyoteEngine.Replay(scenario, target.Parts, target.RunnerName, f.Trace, f.MaxSchedulingSteps > 0 ? f.MaxSchedulingSteps : CoyoteExplorer.MaxSteps);
         var bug = report.Failure;
 
         if (bug is { Kind: BugKind.ReplayDivergence }) return Diverged(io, f, bug.Message);
@@ -195,7 +195,7 @@ static class ReplayCommand
 
     const string EndMarker = "tceverify-replay-end";
 
-    static string DescribePassingSchedule(ScenarioRunner runner, string trace, Configuration settings)
+    static BugReport? DescribePassingSchedule(ScenarioRunner runner, string trace, Configuration settings)
     {
         try
         {
@@ -205,14 +205,13 @@ static class ReplayCommand
                 runner.Iteration(ctx);
                 ctx.AddFinalCheck(() => EndMarker);
             }).Run();
-            if (report.FirstBug is { } b && b.Message.Contains(EndMarker, StringComparison.Ordinal))
-                return b.ReadableTrace.Replace($"FinalCheckFailure: end-of-iteration check failed: {EndMarker}", "replay completed without a failure");
+            if (report.FirstBug is { } b && b.Message.Contains(EndMarker, StringComparison.Ordinal)) return b;
         }
         catch (Exception)
         {
             // The description is a courtesy; the verdict stands without it.
         }
-        return "";
+        return null;
     }
 
     // ------------------------------------------------------------------ programs

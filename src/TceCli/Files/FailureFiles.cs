@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Concurrency;
 using TceVerify.Contract;
@@ -26,7 +26,7 @@ public sealed class ScheduleFile
     public string Variant { get; set; } = Target.ImplName;
     /// <summary>The engine that found the schedule and replays it: "builtin" (a TCE1 trace) or "coyote" (a COY1 trace);
     /// files written before there were two engines have none, and are the built-in engine's.</summary>
-    public string Engine { get; set; } = Exploration.Engine.Builtin.Name();
+    public string Engine { get; set; } = TceVerify.Campaigns.Engine.Builtin.Name();
     public string Strategy { get; set; } = "";
     public ulong Seed { get; set; }
     public int Iteration { get; set; }

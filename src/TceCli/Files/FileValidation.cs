@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using TceVerify.Cli.Exploration;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
 using TceVerify.Coyote;
 using TceVerify.Scheduling;

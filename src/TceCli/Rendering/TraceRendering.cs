@@ -1,33 +1,32 @@
+using TceVerify.Scheduling;
 using System.Text;
 
 namespace TceVerify.Cli.Rendering;
 
 /// <summary>
-/// Lays out the scheduler's readable trace (a table with one column per thread and the model-level state after every
-/// step, often wider than a terminal) for a given width: one column per logical thread, the setup events (prefix calls,
-/// spawns) summed up in one line, and the state printed under a step only when it changed, wrapped to the width.
-/// Text that is not a readable trace is returned as it is.
+/// Lays out a failing schedule from the engine's events (<see cref="BugReport.Schedule"/>) for a given width: one column
+/// per logical thread, the setup events (prefix calls, spawns) summed up in one line, and the state printed under a
+/// step only when it changed, wrapped to the width. A schedule without threads is the engine's own text.
 /// </summary>
 public static class TraceRendering
 {
-    public static string Render(string readableTrace, int width = 100)
-    {
-        if (string.IsNullOrWhiteSpace(readableTrace)) return "";
-        var lines = readableTrace.Replace("\r", "").Split('\n');
-        int header = Array.FindIndex(lines, l => l.StartsWith("step |", StringComparison.Ordinal) || l.TrimStart().StartsWith("step |", StringComparison.Ordinal));
-        if (header < 0 || header + 1 >= lines.Length) return readableTrace;
+    /// <summary>The engine cuts a cell at this many characters (as in its readable trace).</summary>
+    const int MaxCell = 48;
 
-        var columns = lines[header].Split(" | ").Select(c => c.Trim()).ToList();
-        bool hasState = columns[^1] == "state";
-        bool hasSetup = columns.Count > 1 && columns[1] == "setup";
-        int firstThread = hasSetup ? 2 : 1;
-        int threadCount = columns.Count - firstThread - (hasState ? 1 : 0);
-        if (threadCount < 1) return readableTrace;
-        var threadNames = columns.Skip(firstThread).Take(threadCount).ToList();
+    /// <summary>The failing schedule of <paramref name="bug"/>; <paramref name="headline"/> replaces its first line (the
+    /// bug's kind and message).</summary>
+    public static string Render(BugReport bug, int width = 100, string? headline = null)
+    {
+        if (bug.ThreadNames.Count == 0) return bug.ReadableTrace;
+        var threadNames = bug.ThreadNames.Select((n, i) => Cut($"T{i} {n}")).ToList();
+        int threadCount = threadNames.Count;
 
         var sb = new StringBuilder();
-        foreach (var l in lines.Take(header))
-            if (!string.IsNullOrWhiteSpace(l) && !l.StartsWith("reproduce: ", StringComparison.Ordinal)) sb.AppendLine(Wrap(l.TrimEnd(), width, "  "));
+        var preamble = (headline ?? $"{bug.Kind}: {bug.Message}").Replace("\r", "").Split('\n').ToList();
+        preamble.Add($"strategy {bug.Strategy}, seed {bug.Seed}, iteration {bug.Iteration}, {bug.Steps} steps");
+        if (bug.ScheduleNote is { } note) preamble.Add(note);
+        foreach (var l in preamble)
+            if (!string.IsNullOrWhiteSpace(l)) sb.AppendLine(Wrap(l.TrimEnd(), width, "  "));
         sb.AppendLine();
 
         const int stepWidth = 5;
@@ -44,19 +43,13 @@ public static class TraceRendering
         int setupEvents = 0;
         string lastState = "", lastReturns = "";
         bool setupFlushed = false;
-        foreach (var raw in lines.Skip(header + 2))
+        foreach (var e in bug.Schedule)
         {
-            if (raw.Trim().Length == 0) continue;
-            var cells = raw.TrimEnd().TrimEnd('|').Split(" | ", columns.Count).Select(c => c.Trim()).ToList();
-            while (cells.Count < columns.Count) cells.Add("");
-            string step = cells[0];
-            string? state = hasState ? cells[^1] : null;
-            int thread = -1;
-            for (int t = 0; t < threadCount; t++)
-                if (cells[firstThread + t].Length > 0) { thread = t; break; }
-            if (thread < 0)
+            string label = Cut(e.Label).Trim();
+            string? state = e.State?.ReplaceLineEndings(" ").Trim();
+            if (e.Thread < 0 || e.Thread >= threadCount || label.Length == 0)
             {
-                if (hasSetup && cells[1].Length > 0) setupEvents++;
+                if (e.Thread < 0 && label.Length > 0) setupEvents++;
                 if (state is { Length: > 0 }) AppendState(state);
                 continue;
             }
@@ -67,9 +60,9 @@ public static class TraceRendering
                 if (lastState.Length > 0) AppendLine("state", lastState, force: true);
                 if (lastReturns.Length > 0) AppendLine("returned", lastReturns, force: true);
             }
-            sb.Append(step.PadLeft(stepWidth));
+            sb.Append((e.Step?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "").PadLeft(stepWidth));
             for (int t = 0; t < threadCount; t++)
-                sb.Append(new string(' ', gap)).Append(t == thread ? Cell(cells[firstThread + t], colWidth) : new string(' ', colWidth));
+                sb.Append(new string(' ', gap)).Append(t == e.Thread ? Cell(label, colWidth) : new string(' ', colWidth));
             TrimEnd(sb);
             sb.AppendLine();
             if (state is { Length: > 0 }) AppendState(state);
@@ -98,6 +91,8 @@ public static class TraceRendering
             sb.AppendLine(Wrap($"{indent}{label}: {text}", width, indent + new string(' ', label.Length + 2)));
         }
     }
+
+    static string Cut(string text) => text.Length > MaxCell ? text[..(MaxCell - 1)] + "~" : text;
 
     static string Cell(string text, int width) =>
         text.Length > width ? text[..(width - 1)] + "~" : text.PadRight(width);

@@ -50,31 +50,43 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
     }
 
     /// <summary>
-    /// Greedy shrinking without FsCheck (for the CLI and for replays): starting from a failing program, repeatedly take
-    /// the first candidate of <see cref="Shrink"/> that still fails, until none does or <paramref name="maxSteps"/>
-    /// steps were taken. <paramref name="failingStep"/> runs a program and returns the index of its failing step, or
-    /// null when it passes. The property suite shrinks the same way through FsCheck (CampaignProperty.Shrink).
+    /// The greedy minimiser of every campaign (the CLI's property campaign and the self-test; the FsCheck suite shrinks
+    /// through FsCheck with the same candidates, CampaignProperty.Shrink): starting from a program that fails at its
+    /// last command, take the first candidate of <see cref="Shrink"/> that still fails, cut after its failing command,
+    /// and start again, until no candidate fails, <paramref name="maxSteps"/> candidates were taken, or
+    /// <paramref name="maxRuns"/> candidates were tried. <paramref name="failingStep"/> runs a program and returns the
+    /// index of its failing command when it fails the same way (the same check), else null; it catches what its system
+    /// throws. <paramref name="steps"/>: the candidates taken.
     /// </summary>
-    public IReadOnlyList<Command> Minimize(PlatformConfig config, IReadOnlyList<Command> program,
-        Func<IReadOnlyList<Command>, int?> failingStep, int maxSteps = 300)
+    public IReadOnlyList<Command> Minimize(PlatformConfig config, IReadOnlyList<Command> program, Func<IReadOnlyList<Command>, int?> failingStep,
+        out int steps, int maxSteps = 300, int maxRuns = int.MaxValue, CancellationToken cancel = default)
     {
         var current = program;
-        int? failed = failingStep(current) ?? throw new ArgumentException("the program does not fail", nameof(program));
-        for (int step = 0; step < maxSteps; step++)
+        int runs = 0;
+        steps = 0;
+        bool progressed = true;
+        while (progressed && steps < maxSteps && runs < maxRuns && !cancel.IsCancellationRequested)
         {
-            bool progressed = false;
-            foreach (var candidate in Shrink(config, current, failed))
+            progressed = false;
+            List<IReadOnlyList<Command>> candidates;
+            try { candidates = Shrink(config, current, current.Count - 1).ToList(); }
+            catch (Exception) { break; } // the model cannot analyse the program: keep what we have
+            foreach (var candidate in candidates)
             {
-                if (failingStep(candidate) is not { } f) continue;
-                current = candidate;
-                failed = f;
+                if (++runs > maxRuns || cancel.IsCancellationRequested) break;
+                if (candidate.Count > current.Count || failingStep(candidate) is not { } failed) continue;
+                current = candidate.Take(failed + 1).ToList();
+                steps++;
                 progressed = true;
                 break;
             }
-            if (!progressed) break;
         }
         return current;
     }
+
+    /// <inheritdoc cref="Minimize(PlatformConfig, IReadOnlyList{Command}, Func{IReadOnlyList{Command}, int?}, out int, int, int, CancellationToken)"/>
+    public IReadOnlyList<Command> Minimize(PlatformConfig config, IReadOnlyList<Command> program, Func<IReadOnlyList<Command>, int?> failingStep, int maxSteps = 300) =>
+        Minimize(config, program, failingStep, out _, maxSteps);
 
     // ------------------------------------------------------------------ links
 

@@ -7,21 +7,24 @@ public sealed partial class ControlledRuntime
     private BugKind? _bugKind;
     private string? _bugMessage;
     private Exception? _bugException;
+    private object? _bugDetail;
 
     private void ClearBug()
     {
         _bugKind = null;
         _bugMessage = null;
         _bugException = null;
+        _bugDetail = null;
     }
 
     /// <summary>Records the first bug of the iteration and starts aborting it.</summary>
-    internal void RaiseBug(BugKind kind, string message, Exception? exception = null)
+    internal void RaiseBug(BugKind kind, string message, Exception? exception = null, object? detail = null)
     {
         if (_aborting) return; // first bug wins; later failures are consequences of unwinding
         _bugKind = kind;
         _bugMessage = message;
         _bugException = exception;
+        _bugDetail = detail ?? (exception as AssertionFailureException)?.Detail;
         _aborting = true;
         Events.Add(_running?.Id ?? -1, _decisions, TraceEventKind.Operation, "!! " + kind, null);
         if (_verbose) CaptureState();
@@ -69,9 +72,9 @@ public sealed partial class ControlledRuntime
         {
             for (int i = 0; i < _invariants.Count; i++)
             {
-                if (_invariants[i]() is { } message)
+                if (_invariants[i]() is { } failed)
                 {
-                    RaiseBug(BugKind.InvariantViolation, $"invariant violated after step {_decisions}: {message}");
+                    RaiseBug(BugKind.InvariantViolation, $"invariant violated after step {_decisions}: {failed.Message}", detail: failed.Detail);
                     return false;
                 }
             }
@@ -107,9 +110,9 @@ public sealed partial class ControlledRuntime
         }
     }
 
-    internal void AddInvariant(Func<string?> check) => _invariants.Add(check ?? throw new ArgumentNullException(nameof(check)));
+    internal void AddInvariant(Func<FailedCheck?> check) => _invariants.Add(check ?? throw new ArgumentNullException(nameof(check)));
 
-    internal void AddFinalCheck(Func<string?> check) => _finalChecks.Add(check ?? throw new ArgumentNullException(nameof(check)));
+    internal void AddFinalCheck(Func<FailedCheck?> check) => _finalChecks.Add(check ?? throw new ArgumentNullException(nameof(check)));
 
     internal void SetDescriber(Func<string> describer) => _describer = describer ?? throw new ArgumentNullException(nameof(describer));
 }

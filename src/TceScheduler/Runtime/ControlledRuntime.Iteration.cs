@@ -29,7 +29,7 @@ public sealed partial class ControlledRuntime
                 }
             }
             if (!_aborting) RunEndChecks();
-            return new IterationOutcome(_bugKind, _bugMessage, _bugException, _cut, _decisions, _dataChoices, Abandoned: false);
+            return new IterationOutcome(_bugKind, _bugMessage, _bugException, _cut, _decisions, _dataChoices, Abandoned: false) { Detail = _bugDetail };
         }
         finally
         {
@@ -91,11 +91,11 @@ public sealed partial class ControlledRuntime
         {
             if (_verbose) CaptureState();
             if (_invariants.Count > 0 && !CheckInvariants()) return;
-            foreach (Func<string?> check in _finalChecks)
+            foreach (Func<FailedCheck?> check in _finalChecks)
             {
-                if (check() is { } message)
+                if (check() is { } failed)
                 {
-                    RaiseBug(BugKind.FinalCheckFailure, $"end-of-iteration check failed: {message}");
+                    RaiseBug(BugKind.FinalCheckFailure, $"end-of-iteration check failed: {failed.Message}", detail: failed.Detail);
                     return;
                 }
             }

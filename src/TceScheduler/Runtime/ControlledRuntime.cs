@@ -17,8 +17,8 @@ public sealed partial class ControlledRuntime
     private readonly LogicalThread _setup;
     private readonly LogicalThread?[] _threads = new LogicalThread?[MaxThreads];
     private readonly int[] _enabled = new int[MaxThreads];
-    private readonly List<Func<string?>> _invariants = [];
-    private readonly List<Func<string?>> _finalChecks = [];
+    private readonly List<Func<FailedCheck?>> _invariants = [];
+    private readonly List<Func<FailedCheck?>> _finalChecks = [];
     private readonly IterationContext _context;
     private readonly int _maxSteps;
     private readonly bool _stepBoundIsBug;
@@ -113,9 +113,9 @@ public sealed partial class ControlledRuntime
     }
 
     /// <summary>Fails the iteration (as <see cref="BugKind.AssertionFailure"/>) when false.</summary>
-    public static void Assert(bool condition, string message)
+    public static void Assert(bool condition, string message, object? detail = null)
     {
-        if (!condition) throw new AssertionFailureException(message);
+        if (!condition) throw new AssertionFailureException(message, detail);
     }
 
     /// <summary>Data choice in [0, maxExclusive) made by the strategy and recorded in the trace; 0 when uncontrolled.</summary>

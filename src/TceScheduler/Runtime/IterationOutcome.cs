@@ -8,4 +8,8 @@ internal readonly record struct IterationOutcome(
     bool HitStepBound,
     int Decisions,
     int DataChoices,
-    bool Abandoned);
+    bool Abandoned)
+{
+    /// <summary>What the test said about the bug, as data.</summary>
+    public object? Detail { get; init; }
+}

@@ -37,7 +37,7 @@ public class CoyoteCatalogTests
         var seen = new List<string>();
         foreach (var scenario in v.Expected.Scenarios)
         {
-            var report = CoyoteEngine.Explore(new CoyoteRun(Scenarios.Get(scenario), CoyoteStrategy.Portfolio, Seed, 3_000) { Variant = v, Check = v.Expected.Check });
+            var report = CoyoteEngine.Explore(new CoyoteRun(Scenarios.Get(scenario), CoyoteStrategy.Portfolio, Seed, 3_000) { Parts = v.CreateParts, VariantName = v.Name, Check = v.Expected.Check });
             if (report.Failure is not { } failure)
             {
                 seen.Add(report.Summary);
@@ -47,7 +47,7 @@ public class CoyoteCatalogTests
             if (v.Expected.Clause is { } clause) Assert.Contains(clause, failure.Clauses);
             Assert.True(failure.Reproduced, failure.ToString());
             Assert.NotEmpty(failure.History.Count > 0 || failure.Kind == Scheduling.BugKind.Deadlock ? [1] : Array.Empty<int>());
-            var replay = CoyoteEngine.Replay(Scenarios.Get(scenario), v, failure.Trace, check: v.Expected.Check);
+            var replay = CoyoteEngine.Replay(Scenarios.Get(scenario), v.CreateParts, v.Name, failure.Trace, check: v.Expected.Check);
             Assert.Equal(1, replay.Schedules);
             Assert.Equal(failure.Message, replay.Failure?.Message);
             return;

@@ -17,7 +17,7 @@ public class CoyoteReplayTests
     static readonly ConcurrentScenario MapVsDisable = Scenarios.Get("map-vs-disable");
     static readonly Variant MapCheckThenAct = VariantCatalog.Get("map-check-then-act");
 
-    static CoyoteRun Run(uint seed) => new(MapVsDisable, CoyoteStrategy.Random, seed, 2_000) { Variant = MapCheckThenAct };
+    static CoyoteRun Run(uint seed) => new(MapVsDisable, CoyoteStrategy.Random, seed, 2_000) { Parts = MapCheckThenAct.CreateParts, VariantName = MapCheckThenAct.Name };
 
     [Fact]
     [Spec("INV-4")]
@@ -42,13 +42,13 @@ public class CoyoteReplayTests
         Assert.True(failure.Reproduced);
         Assert.StartsWith(CoyoteTrace.Prefix, failure.Trace);
         Assert.DoesNotContain('\n', failure.Trace);
-        var replay = CoyoteEngine.Replay(MapVsDisable, MapCheckThenAct, failure.Trace);
+        var replay = CoyoteEngine.Replay(MapVsDisable, MapCheckThenAct.CreateParts, MapCheckThenAct.Name, failure.Trace);
         Assert.Equal(1, replay.Schedules);
         Assert.Equal(failure.Message, replay.Failure?.Message);
         Assert.Equal(failure.Schedule, replay.Failure?.Schedule);
         // Both threads' calls completed, as the history of the failing schedule shows.
         Assert.Equal(MapVsDisable.CallCount, replay.Failure!.History.Count);
-        Assert.Equal($"CoyoteEngine.Replay(Scenarios.Get(\"map-vs-disable\"), VariantCatalog.Get(\"map-check-then-act\"), \"{failure.Trace}\")", found.ReplayCommand);
+        Assert.Equal($"CoyoteEngine.Replay(Scenarios.Get(\"map-vs-disable\"), VariantCatalog.Get(\"map-check-then-act\").CreateParts, \"map-check-then-act\", \"{failure.Trace}\")", found.ReplayCommand);
         Assert.Contains("replay: " + found.ReplayCommand, found.ToString());
         var decoded = CoyoteTrace.Decode(failure.Trace);
         Assert.Equal(("random", 3u, failure.Schedule), (decoded.Strategy, decoded.Seed, decoded.Schedule));
@@ -61,7 +61,7 @@ public class CoyoteReplayTests
     [InlineData("COY1:AAAA", "not what this tool wrote")]
     public void A_bad_trace_is_refused_with_a_clear_message(string trace, string expected)
     {
-        var e = Assert.Throws<TraceFormatException>(() => CoyoteEngine.Replay(MapVsDisable, null, trace));
+        var e = Assert.Throws<TraceFormatException>(() => CoyoteEngine.Replay(MapVsDisable, null, "pristine", trace));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -70,7 +70,7 @@ public class CoyoteReplayTests
     public void A_truncated_trace_is_refused()
     {
         var trace = CoyoteEngine.Explore(Run(3) with { ConfirmByReplay = false }).Failure!.Trace;
-        Assert.Throws<TraceFormatException>(() => CoyoteEngine.Replay(MapVsDisable, MapCheckThenAct, trace[..(trace.Length / 2)]));
+        Assert.Throws<TraceFormatException>(() => CoyoteEngine.Replay(MapVsDisable, MapCheckThenAct.CreateParts, MapCheckThenAct.Name, trace[..(trace.Length / 2)]));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class CoyoteReplayTests
         var trace = CoyoteEngine.Explore(Run(3) with { ConfirmByReplay = false }).Failure!.Trace;
         foreach (var (scenario, variant) in new[] { (Scenarios.AttachEnableRelease(), MapCheckThenAct), (MapVsDisable, (Variant?)null) })
         {
-            var replay = CoyoteEngine.Replay(scenario, variant, trace);
+            var replay = CoyoteEngine.Replay(scenario, variant is null ? null : variant.CreateParts, variant?.Name ?? "pristine", trace);
             Assert.Equal(BugKind.ReplayDivergence, replay.Failure?.Kind);
             Assert.Contains("replay diverged", replay.Failure!.Message);
             Assert.Equal(trace, replay.Failure.Trace);

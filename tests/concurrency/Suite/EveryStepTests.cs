@@ -24,7 +24,7 @@ public class EveryStepTests
     [Spec("INV-1", "INV-2", "INV-6", "LOCK-4")]
     public void Always_invariants_hold_at_every_step_on_pristine(string scenario)
     {
-        var outcome = new ScenarioRunner(Scenarios.Get(scenario), (Variant?)null, EveryStep).Run(Scale.Portfolio(60));
+        var outcome = new ScenarioRunner(Scenarios.Get(scenario), EveryStep).Run(Scale.Portfolio(60));
         Assert.True(outcome.Passed, outcome.ToString());
     }
 

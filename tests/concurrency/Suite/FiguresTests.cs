@@ -32,11 +32,11 @@ public class FiguresTests(ITestOutputHelper output)
         {
             Figures.Sequential(scenario, Full ? 20_000 : 200),
             Figures.Measure("random, every check", new ScenarioRunner(scenario), Figures.StrategyConfiguration("random", 1, n)),
-            Figures.Measure("random, engine checks only", new ScenarioRunner(scenario, (Variant?)null, RunnerOptions.EngineOnly), Figures.StrategyConfiguration("random", 1, n)),
+            Figures.Measure("random, engine checks only", new ScenarioRunner(scenario, RunnerOptions.EngineOnly), Figures.StrategyConfiguration("random", 1, n)),
             Figures.Measure("pct(d=3), every check", new ScenarioRunner(scenario), Figures.StrategyConfiguration("pct", 1, n)),
             Figures.Measure("portfolio, every check", new ScenarioRunner(scenario), Figures.StrategyConfiguration("portfolio", 1, n)),
             Figures.Measure($"dfs(pb={(Full ? 2 : 1)}), every check", new ScenarioRunner(scenario), Configuration.Create().WithDfsStrategy(Full ? 2 : 1).WithTestingIterations(1_000_000)),
-            Figures.Measure($"dfs(pb={(Full ? 2 : 1)}), engine checks only", new ScenarioRunner(scenario, (Variant?)null, RunnerOptions.EngineOnly), Configuration.Create().WithDfsStrategy(Full ? 2 : 1).WithTestingIterations(1_000_000)),
+            Figures.Measure($"dfs(pb={(Full ? 2 : 1)}), engine checks only", new ScenarioRunner(scenario, RunnerOptions.EngineOnly), Configuration.Create().WithDfsStrategy(Full ? 2 : 1).WithTestingIterations(1_000_000)),
         };
         foreach (var r in rows) Emit(r.ToString());
         Assert.All(rows.Skip(1), r => Assert.True(r.Decisions > r.Schedules, r.ToString()));

@@ -100,7 +100,7 @@ public class GeneratedTests(Xunit.Abstractions.ITestOutputHelper output)
         for (int seed = 0; seed < Scale.Iterations(GeneratedSeeds); seed++)
         {
             var scenario = ScenarioGenerator.Generate(seed, Mix(mix, threads));
-            var outcome = new ScenarioRunner(scenario, variant).Run(Scale.Portfolio(SchedulesPerSeed, seed: (ulong)seed));
+            var outcome = Target.Of(variant).Runner(scenario).Run(Scale.Portfolio(SchedulesPerSeed, seed: (ulong)seed));
             if (outcome.Passed) continue;
             output.WriteLine($"{name}: generated seed {seed} ({mix}): {outcome.Kind} {outcome.Clause}");
             Assert.Equal("INV-11", outcome.Clause);

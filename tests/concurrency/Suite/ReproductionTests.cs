@@ -14,7 +14,7 @@ namespace TceVerify.Tests.Concurrency;
 public class ReproductionTests
 {
     static ScenarioRunner Find11(RunnerOptions? options = null) =>
-        new(Scenarios.DoubleSetContainer(), VariantCatalog.Get("literal-set-container-unlocked"), options ?? RunnerOptions.SemanticOnly);
+        Target.Of(VariantCatalog.Get("literal-set-container-unlocked")).Runner(Scenarios.DoubleSetContainer(), options ?? RunnerOptions.SemanticOnly);
 
     static ScenarioRunner Find12Linearizability() =>
         new(Scenarios.DeviceFdVsUnset(), VariantCatalog.Get("literal-get-device-fd-check-then-inc").CreateParts,
@@ -55,8 +55,8 @@ public class ReproductionTests
         Assert.Contains("T1 unset", text);
         Assert.Contains("g1{open c1", text);                          // model-level state at a step
         Assert.Contains("reproduce: Configuration.Create().WithReproducibleTrace(\"TCE1:", text);
-        Assert.Contains("replay: new ScenarioRunner(Scenarios.Get(\"device-fd-vs-unset\"), VariantCatalog.Get(\"literal-get-device-fd-check-then-inc\"), " +
-                        "new RunnerOptions { StateInvariants = false, LockDiscipline = false }).Replay(\"TCE1:", text);
+        Assert.Contains("replay: new ScenarioRunner(Scenarios.Get(\"device-fd-vs-unset\"), VariantCatalog.Get(\"literal-get-device-fd-check-then-inc\").CreateParts, " +
+                        "new RunnerOptions { StateInvariants = false, LockDiscipline = false }, \"literal-get-device-fd-check-then-inc\").Replay(\"TCE1:", text);
         Assert.Contains("\", Configuration.Create().WithDataRaceDetection(false))", text);
         Assert.Equal(2, outcome.History.Count);
     }
@@ -85,7 +85,7 @@ public class ReproductionTests
         Assert.Contains("replay diverged at step", cut.Message);
 
         // The variant's schedule on the pristine implementation: the same decisions, but no bug (or a divergence).
-        var pristine = new ScenarioRunner(Scenarios.DoubleSetContainer(), (Variant?)null, RunnerOptions.SemanticOnly)
+        var pristine = new ScenarioRunner(Scenarios.DoubleSetContainer(), RunnerOptions.SemanticOnly)
             .Replay(outcome.Trace!, Configuration.Create().WithDataRaceDetection(false));
         Assert.True(pristine.Passed || pristine.Kind == BugKind.ReplayDivergence, pristine.ToString());
     }
@@ -111,7 +111,7 @@ public class ReproductionTests
     [Spec("FIND-9", "INV-1")]
     public void Same_seed_finds_the_same_bug_in_the_same_schedule()
     {
-        ScenarioOutcome Run() => new ScenarioRunner(Scenarios.OwnershipVsHostAlloc(), VariantCatalog.Get("literal-ownership-without-pool-locks"), RunnerOptions.SemanticOnly)
+        ScenarioOutcome Run() => Target.Of(VariantCatalog.Get("literal-ownership-without-pool-locks")).Runner(Scenarios.OwnershipVsHostAlloc(), RunnerOptions.SemanticOnly)
             .Run(Scale.Pct(500, seed: 5).WithDataRaceDetection(false));
         var a = Run();
         var b = Run();

@@ -23,22 +23,18 @@ public static class Scale
 
     public const ulong Seed = 20240611;
 
-    /// <summary>No real blocking happens under the controlled layer; a generous watchdog keeps a loaded machine
-    /// (the whole solution's tests at once) from being mistaken for uncontrolled blocking.</summary>
-    static Configuration Create() => Configuration.Create().WithUncontrolledBlockingTimeout(TimeSpan.FromSeconds(20));
-
     public static Configuration Random(int iterations, ulong seed = Seed) =>
-        Create().WithRandomStrategy().WithTestingIterations(Iterations(iterations)).WithRandomGeneratorSeed(seed);
+        Configuration.Create().WithRandomStrategy().WithTestingIterations(Iterations(iterations)).WithRandomGeneratorSeed(seed);
 
     public static Configuration Pct(int iterations, int depth = 3, ulong seed = Seed) =>
-        Create().WithPctStrategy(depth).WithTestingIterations(Iterations(iterations)).WithRandomGeneratorSeed(seed);
+        Configuration.Create().WithPctStrategy(depth).WithTestingIterations(Iterations(iterations)).WithRandomGeneratorSeed(seed);
 
     public static Configuration Portfolio(int iterations, ulong seed = Seed) =>
-        Create().WithPortfolioStrategy().WithTestingIterations(Iterations(iterations)).WithRandomGeneratorSeed(seed);
+        Configuration.Create().WithPortfolioStrategy().WithTestingIterations(Iterations(iterations)).WithRandomGeneratorSeed(seed);
 
     /// <summary>Exhaustive within the bound unless the (scaled) cap is reached first.</summary>
     public static Configuration Dfs(int bound, int cap = 20_000) =>
-        Create().WithDfsStrategy(bound).WithTestingIterations(Iterations(cap));
+        Configuration.Create().WithDfsStrategy(bound).WithTestingIterations(Iterations(cap));
 
     /// <summary>Explores a scenario with DFS (the suite's bound) and then random and PCT schedules; the first failure.</summary>
     public static ScenarioOutcome ExploreThoroughly(ScenarioRunner runner, int randomIterations, int dfsCap = 20_000)
