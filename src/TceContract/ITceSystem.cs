@@ -60,6 +60,19 @@ public interface ITceSystem
     /// <summary>The nth next platform TCE build on the group's table fails with -EIO (HOST-7).</summary>
     long InjectTceWriteFailure(int groupId, int nth);
 
+    /// <summary>The host kernel reuses a free frame (PAGE-3).</summary>
+    long HostReuse(long pfn);
+
+    // ---- the device (DEV) ----
+
+    /// <summary>A device of the group DMAs <c>data.Length</c> bytes at bus address <paramref name="iova"/> (DEV-1): a
+    /// read fills <paramref name="data"/> from memory, a write copies it to memory. 0, or -ENOENT/-EINVAL/-EFAULT.</summary>
+    long DeviceDma(int groupId, ulong iova, DmaDirection direction, Span<byte> data);
+
+    /// <summary>What the hardware holds beyond STATE-10 (DEV-2): the translations each table's cache holds, and every
+    /// DMA access that broke INV-12(b). The model has no cache and never breaks it: empty.</summary>
+    DeviceState DeviceState();
+
     /// <summary>The full observable state (STATE-10), canonical and comparable.</summary>
     Snapshot Snapshot();
 }

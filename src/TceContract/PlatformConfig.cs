@@ -114,6 +114,13 @@ public static class Memory
     /// <summary>Bus-visible host kernel memory used by the host DMA allocator; never user memory.</summary>
     public const ulong HostDmaBase = 1UL << 44;
 
+    /// <summary>DEV-1: the longest DMA, in bytes.</summary>
+    public const int DmaMaxBytes = 65536;
+
+    /// <summary>PAGE-3: the byte the host writes over the first <see cref="HostReuseBytes"/> bytes of a frame it reuses.</summary>
+    public const byte HostReuseByte = 0xA5;
+    public const int HostReuseBytes = 16;
+
     /// <summary>Reference count a physical page has when nothing pins it (STATE-2). Varied on purpose so that an
     /// implementation that resets a count instead of decrementing it is caught.</summary>
     public static int BaseRefCount(long pfn) => 1 + (int)(pfn % 3);

@@ -55,6 +55,13 @@ public sealed class SnapshotBuilder
         return this;
     }
 
+    /// <summary>PAGE-2: a frame reused at least once (generation > 0) and its owner (<see cref="FrameOwner"/>).</summary>
+    public SnapshotBuilder Frame(long pfn, long generation, int owner)
+    {
+        _lines.Add($"frame {pfn:x6} gen={generation} owner={FrameOwner.Describe(owner)}");
+        return this;
+    }
+
     public SnapshotBuilder Process(int pid, bool exited, long lockedVm)
     {
         _lines.Add($"proc {pid:d3} mm={(exited ? "exited" : "live")} locked_vm={lockedVm}");

@@ -246,6 +246,13 @@ public sealed partial class ImplSystem : ITceSystem
         return g.Table.HostWriteStale(entry, tce);          // HOST-6
     }
 
+    // TODO(issue 15, branch device): the device and page lifetime land with the implementation.
+    public long HostReuse(long pfn) => throw new NotSupportedException("issue 15: not yet implemented");
+
+    public long DeviceDma(int groupId, ulong iova, DmaDirection direction, Span<byte> data) => throw new NotSupportedException("issue 15: not yet implemented");
+
+    public DeviceState DeviceState() => Contract.DeviceState.None;
+
     public long InjectTceWriteFailure(int groupId, int nth)
     {
         var g = _core.FindGroup(groupId);

@@ -75,5 +75,16 @@ public sealed class ModelSystem : ITceSystem
 
     public long InjectTceWriteFailure(int groupId, int nth) => Apply(HostRules.Inject(State, groupId, nth));
 
+    public long HostReuse(long pfn) => Apply(HostRules.Reuse(State, pfn));
+
+    public long DeviceDma(int groupId, ulong iova, DmaDirection direction, Span<byte> data)
+    {
+        var step = DeviceRules.Dma(State, groupId, iova, direction, data);
+        return Apply(step);
+    }
+
+    /// <summary>The model has no translation cache (DEV-2) and its DMAs never break INV-12.</summary>
+    public DeviceState DeviceState() => Contract.DeviceState.None;
+
     public Snapshot Snapshot() => SnapshotRenderer.Render(State);
 }

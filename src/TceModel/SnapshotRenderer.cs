@@ -14,6 +14,7 @@ public static class SnapshotRenderer
         {
             var page = w.Page(pfn);
             b.Page(pfn, page.RefCount, page.Dirty);
+            if (page.Generation > 0) b.Frame(pfn, page.Generation, page.Owner);       // PAGE-2
         }
 
         // STATE-2: the non-zero bytes, as 16-byte aligned chunks (a chunk never straddles a page).

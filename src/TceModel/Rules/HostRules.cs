@@ -5,6 +5,20 @@ namespace TceVerify.Model.Rules;
 /// <summary>Host-side actions (HOST): the host DMA allocator, stale entries, platform write failures.</summary>
 public static class HostRules
 {
+    /// <summary>PAGE-3 host_reuse(pfn): the host takes a free frame (owner host, generation + 1) and writes its data
+    /// over the frame's first HostReuseBytes bytes.</summary>
+    public static Step Reuse(World w, long pfn)
+    {
+        if (!w.IsFrame(pfn)) return Step.Fail(w, Errno.EINVAL);                           // PAGE-3: not a frame
+        if (!w.IsFree(pfn)) return Step.Fail(w, Errno.EBUSY);                              // PAGE-3: not free (PAGE-1)
+        w = PageRules.Reuse(w, pfn, FrameOwner.Host);                                     // PAGE-3, PAGE-2
+        var bytes = w.Bytes.ToBuilder();
+        long at = pfn << w.Config.PageShift;
+        for (int i = 0; i < Memory.HostReuseBytes; i++)
+            UserMemory.WritePhysical(bytes, at + i, Memory.HostReuseByte);                 // PAGE-3: the host's data
+        return Step.Ok(w with { Bytes = bytes.ToImmutable() });
+    }
+
     /// <summary>
     /// HOST-4 host_alloc(g, n), holding every pool lock (LOCK-4): the lowest window entry e such that the n entries
     /// from e have no it_map bit; sets the bits, writes HostTce into each (not subject to HOST-7), flushes. Returns e.

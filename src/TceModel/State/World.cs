@@ -7,8 +7,9 @@ namespace TceVerify.Model;
 // nothing is ever mutated in place. Collections keep reference equality, so two worlds are compared through
 // their snapshots (STATE-10, ModelSystem.Snapshot), never with ==.
 
-/// <summary>STATE-2: the reference count and dirty bit of one frame.</summary>
-public readonly record struct PageState(long RefCount, bool Dirty);
+/// <summary>STATE-2: the reference count and dirty bit of one frame; PAGE-2: its generation and owner
+/// (<see cref="FrameOwner"/>).</summary>
+public readonly record struct PageState(long RefCount, bool Dirty, long Generation = 0, int Owner = FrameOwner.None);
 
 /// <summary>STATE-3: one mapped virtual page of an address space.</summary>
 public readonly record struct UserPage(long Pfn, bool Writable);
@@ -108,6 +109,22 @@ public sealed record World(
     /// <summary>STATE-2: a frame's count and dirty bit (base count and clean when never touched).</summary>
     public PageState Page(long pfn) =>
         Pages.TryGetValue(pfn, out var p) ? p : new PageState(Memory.BaseRefCount(pfn), false);
+
+    /// <summary>Whether some address space maps frame <paramref name="pfn"/> (PAGE-1).</summary>
+    public bool IsMapped(long pfn)
+    {
+        foreach (var p in Processes.Values)
+            foreach (var up in p.Mm.Vm.Values)
+                if (up.Pfn == pfn) return true;
+        return false;
+    }
+
+    /// <summary>PAGE-1: a frame nobody pins, no address space maps and the host does not hold.</summary>
+    public bool IsFree(long pfn)
+    {
+        var page = Page(pfn);
+        return page.RefCount == Memory.BaseRefCount(pfn) && page.Owner != FrameOwner.Host && !IsMapped(pfn);
+    }
 
     public World WithProcess(Process p) => this with { Processes = Processes.SetItem(p.Pid, p) };
 
