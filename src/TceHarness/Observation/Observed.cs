@@ -12,6 +12,8 @@ public sealed class Observed
     /// <summary>The snapshot this was parsed from.</summary>
     public Snapshot Source { get; private init; } = null!;
     public Dictionary<long, (long Ref, bool Dirty)> Pages { get; } = new();
+    /// <summary>PAGE-2: frames reused at least once: pfn -> (generation, owner as <see cref="FrameOwner"/>).</summary>
+    public Dictionary<long, (long Generation, int Owner)> Frames { get; } = new();
     public Dictionary<int, ProcessObs> Processes { get; } = new();
     public Dictionary<int, ContainerObs> Containers { get; } = new();
     public Dictionary<int, GroupObs> Groups { get; } = new();
@@ -103,6 +105,11 @@ public sealed class Observed
         public override void ApplyTo(Observed o) => o.Pages[pfn] = (refs, dirty);
     }
 
+    sealed class FrameLine(long pfn, long generation, int owner) : LineValue
+    {
+        public override void ApplyTo(Observed o) => o.Frames[pfn] = (generation, owner);
+    }
+
     sealed class MemLine(long pfn, long offset, string hex) : LineValue
     {
         public override void ApplyTo(Observed o) => o.Memory[(pfn, offset)] = hex;
@@ -166,6 +173,13 @@ public sealed class Observed
         var kind = s[t[0]];
         if (kind.SequenceEqual("page"))
             return new PageLine(Hex(s[t[1]]), Num(Val(s[t[2]])), Val(s[t[3]]).SequenceEqual("1"));
+        if (kind.SequenceEqual("frame"))
+        {
+            // frame PFN gen=N owner=none|host|pid P
+            var owner = Val(s[t[3]]);
+            int who = owner.SequenceEqual("host") ? FrameOwner.Host : owner.SequenceEqual("none") ? FrameOwner.None : Int(s[t[4]]);
+            return new FrameLine(Hex(s[t[1]]), Num(Val(s[t[2]])), who);
+        }
         if (kind.SequenceEqual("mem"))
         {
             var at = s[t[1]];

@@ -221,7 +221,7 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         ulong npages = size >> Abi.IommuPageShift;                                     // UNMAP-7
         // Stryker disable once Bitwise
         ulong entry = iova >> Abi.IommuPageShift;
-        ret = tbl.ClearAndPut((long)entry, (long)npages);                              // UNMAP-8 -> TBL-7
+        ret = tbl.ClearAndPut((long)entry, (long)npages, Omit.FlushBeforePutOnUnmap);  // UNMAP-8 -> TBL-7
         if (!Ctx.Omits(Omit.UnmapFlush)) tbl.Flush();                                  // UNMAP-9 -> TBL-8
         return ret;                                                                    // UNMAP-9: 0
     }
@@ -294,7 +294,7 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         {
             if (!Ctx.Omits(Omit.DisableClearWindow))
             {
-                tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize);    // DIS-2 (adopted, FIND-3) -> TBL-7
+                tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize, Omit.FlushBeforePutOnDisable); // DIS-2 (adopted, FIND-3) -> TBL-7
                 tbl.Flush();                                  // DIS-2 -> TBL-8
             }
             // DIS-2 (adopted, FIND-4, FIND-5): the payer's mm, alive or exited; the literal code uses current's.
