@@ -157,3 +157,28 @@ public static class ArgText
         _ => $"0x{f:x}",
     };
 }
+
+// TEMPORARY (lead, branch device): minimal forms so the concurrency scenarios compile before branch device-harness lands;
+// the harness helper's definitions replace these at the merge.
+public sealed record DmaCmd(int Group, ulong Iova, int Length, DmaDirection Direction, byte Fill) : Command
+{
+    public override long Invoke(ITceSystem s)
+    {
+        var data = new byte[Math.Clamp(Length, 0, Memory.DmaMaxBytes + 1)];
+        if (Direction == DmaDirection.Write) data.AsSpan().Fill(Fill);
+        long r = s.DeviceDma(Group, Iova, Direction, data);
+        if (r != 0 || Direction == DmaDirection.Write) return r;
+        ulong h = 14695981039346656037UL;
+        foreach (var b in data) h = (h ^ b) * 1099511628211UL;
+        return (long)(h & 0x3FFF_FFFF_FFFF_FFFFUL);
+    }
+    public override string Describe() => $"dma group {Group} {(Direction == DmaDirection.Write ? "write" : "read")} iova {Hex(Iova)} len {Length}{(Direction == DmaDirection.Write ? $" fill 0x{Fill:x2}" : "")}";
+    public override string ToCode() => $"new DmaCmd({Group}, 0x{Iova:x}UL, {Length}, DmaDirection.{Direction}, 0x{Fill:x2})";
+}
+
+public sealed record HostReuseCmd(long Pfn) : Command
+{
+    public override long Invoke(ITceSystem s) => s.HostReuse(Pfn);
+    public override string Describe() => $"host_reuse pfn {HexL(Pfn)}";
+    public override string ToCode() => $"new HostReuseCmd(0x{Pfn:x})";
+}

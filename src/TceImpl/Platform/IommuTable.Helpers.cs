@@ -72,14 +72,19 @@ internal partial class IommuTable
     /// <summary>
     /// TBL-7 clear_and_put(entry, n) (adopted, FIND-26 .. FIND-28): each in-use entry of the range, ascending, under its
     /// pool lock, is set to 0 (flush_pending = 1) and its old value kept; entries not in use are skipped, 64 at a time.
-    /// Then a flush, and only then each kept page is dirtied (if WRITE) and put, so no page is released while the
-    /// device may hold a cached translation to it (INV-12). A machine that omits <paramref name="site"/> (the caller's
-    /// TBL-7 step: UNMAP, rollback or disable) puts inside the loop and leaves the flush to its caller: the literal order.
+    /// Then the caller's flush (UNMAP-9, MAP-12, DIS-2; <paramref name="flushSite"/> names it for the variants that drop
+    /// it), and only then each kept page is dirtied (if WRITE) and put, so no page is released while the device may hold
+    /// a cached translation to it (INV-12). A machine that omits <paramref name="orderSite"/> puts inside the loop,
+    /// before that flush: the literal order.
     /// Returns 0; a range leaving the storage (only a broken variant asks) clears the part inside and gives -EIO.
     /// </summary>
-    internal int ClearAndPut(long entry, long n, Omit site = Omit.None)
+    internal int ClearAndPut(long entry, long n, Omit orderSite = Omit.None, Omit flushSite = Omit.None)
     {
-        if (n <= 0) return 0;
+        if (n <= 0)
+        {
+            if (!Omits(flushSite)) Flush();                                  // TBL-7 (2)
+            return 0;
+        }
         long end = entry + n;
         int ret = 0;
         if (entry < StorageStart)
@@ -92,8 +97,7 @@ internal partial class IommuTable
             ret = -Errno.EIO;                                                // TBL-2
             end = StorageEnd;
         }
-        var deferred = Omits(site) ? null : new DeferredPuts();
-        long cleared = 0;
+        var deferred = Omits(orderSite) ? null : new DeferredPuts();
         long pos = entry;
         while (pos < end)
         {
@@ -101,17 +105,12 @@ internal partial class IommuTable
             long segEnd = Math.Min(end, PoolEnd(k));
             _poolLock[k].Lock();                                             // TBL-7 (1), TBL-3
             _poolTces[k].Write();
-            long here = ClearRangeLocked(pos, segEnd, put: true, deferred: deferred);
-            if (here != 0) _flushPending.Set(1);                             // TBL-7 (1)
-            cleared += here;
+            if (ClearRangeLocked(pos, segEnd, put: true, deferred: deferred) != 0) _flushPending.Set(1); // TBL-7 (1)
             _poolLock[k].Unlock();
             pos = segEnd;
         }
-        if (deferred is not null && cleared != 0)
-        {
-            Flush();                                                         // TBL-7 (2), TBL-8
-            deferred.PutAll(this);                                           // TBL-7 (3)
-        }
+        if (!Omits(flushSite)) Flush();                                      // TBL-7 (2), TBL-8
+        deferred?.PutAll(this);                                              // TBL-7 (3)
         return ret;
     }
 
