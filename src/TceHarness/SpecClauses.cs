@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace TceVerify.Harness;
 
-/// <summary>The spec clause ids a failure message names (every family of spec/: INV, LOCK, MAP, CORE, ..., FIND).
+/// <summary>The spec clause ids a failure message names (every family of spec/: INV, LOCK, MAP, CORE, DEV, PAGE, ..., FIND).
 /// The one place that reads clause ids out of text: the property and concurrency campaigns attribute failures with it.</summary>
 public static partial class SpecClauses
 {
@@ -12,7 +12,7 @@ public static partial class SpecClauses
     /// <summary>The first lock rule, invariant or finding <paramref name="text"/> names (null: none).</summary>
     public static string? FirstRuleIn(string text) => Rule().Match(text) is { Success: true } m ? m.Value : null;
 
-    [GeneratedRegex(@"\b(?:INV|LOCK|MAP|UNMAP|TBL|EN|DIS|ATT|DET|REL|CORE|HOST|INFO|ABI|PROC|FIND)-\d+\b")]
+    [GeneratedRegex(@"\b(?:INV|LOCK|MAP|UNMAP|TBL|EN|DIS|ATT|DET|REL|CORE|HOST|INFO|ABI|PROC|DEV|PAGE|FIND)-\d+\b")]
     private static partial Regex Any();
 
     [GeneratedRegex(@"\b(?:LOCK|INV|FIND)-\d+\b")]

@@ -2,7 +2,12 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using TceVerify.Campaigns;
 using TceVerify.Cli.Infrastructure;
+using TceVerify.Cli.Rendering;
+using TceVerify.Contract;
+using TceVerify.Harness.Generation;
+using TceVerify.Harness.Programs;
 using Xunit;
 
 namespace TceVerify.Tests.Cli;
@@ -65,17 +70,24 @@ public sealed class RegressionTestTests
         global using System.Threading.Tasks;
         """;
 
+    /// <summary>Issue 15: the device's commands (either direction, a length past DmaMaxBytes, an iova near 2^64, a host
+    /// reuse of no frame) render as code that compiles in the printed file too.</summary>
+    [Fact]
+    public void Device_commands_render_as_code_that_compiles()
+    {
+        Command[] program =
+        [
+            new DmaCmd(1, 0x3ff8UL, 16, DmaDirection.Write, 0xd1), new DmaCmd(9, ulong.MaxValue - 3, TceVerify.Contract.Memory.DmaMaxBytes + 1, DmaDirection.Read, 0),
+            new HostReuseCmd(3), new HostReuseCmd(-1), new HostReuseCmd(long.MaxValue), new MapPageCmd(1, 0x18, 20, true),
+        ];
+        var source = RegressionFile.Render("INV-12 DMA isolation", Target.Impl, Platforms.Small4K, program);
+        foreach (var c in program) Assert.Contains(c.ToCode(), source);
+        Compile(source);
+    }
+
     static void AssertCompilesAndFails(string source)
     {
-        var options = new CSharpParseOptions(LanguageVersion.Latest);
-        var tree = CSharpSyntaxTree.ParseText(source, options, path: "Regression.cs");
-        var compilation = CSharpCompilation.Create("Regression" + Guid.NewGuid().ToString("N"), [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, options)], References(),
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(emitted.Success && problems.Count == 0,
-            "the printed regression test does not compile as printed:\n" + string.Join("\n", problems) + "\n---\n" + source);
+        using var image = Compile(source);
 
         // Run it: on the variant it was printed for, it must fail (the regression it guards is present).
         image.Position = 0;
@@ -93,6 +105,21 @@ public sealed class RegressionTestTests
         {
             context.Unload();
         }
+    }
+
+    /// <summary>Compiles the printed file as tests/properties would (warnings count as errors); the image.</summary>
+    static MemoryStream Compile(string source)
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var tree = CSharpSyntaxTree.ParseText(source, options, path: "Regression.cs");
+        var compilation = CSharpCompilation.Create("Regression" + Guid.NewGuid().ToString("N"), [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, options)], References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(emitted.Success && problems.Count == 0,
+            "the printed regression test does not compile as printed:\n" + string.Join("\n", problems) + "\n---\n" + source);
+        return image;
     }
 
     static IEnumerable<MetadataReference> References()

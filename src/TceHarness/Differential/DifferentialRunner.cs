@@ -14,7 +14,7 @@ public enum Checks
     Results = 1,
     /// <summary>Their full observable states are equal (STATE-10).</summary>
     State = 2,
-    /// <summary>The state invariants hold on the implementation (INV-1..4, 7, 9).</summary>
+    /// <summary>The state invariants hold on the implementation (INV-1..4, 7, 9, 12, 13).</summary>
     Invariants = 4,
     /// <summary>Failed calls changed nothing they may not (INV-5), hand-overs are clean (INV-6).</summary>
     Transitions = 8,
@@ -87,7 +87,7 @@ public sealed class DifferentialRunner(
                 actualSnap ??= sut.Snapshot();
                 var obs = Observed.Parse(actualSnap);
                 var v = new List<Violation>();
-                if (checks.HasFlag(Checks.Invariants)) v.AddRange(InvariantChecker.CheckState(config, obs, hostWroteStale: staleWritten));
+                if (checks.HasFlag(Checks.Invariants)) v.AddRange(InvariantChecker.CheckState(config, obs, sut.DeviceState(), hostWroteStale: staleWritten));
                 if (checks.HasFlag(Checks.Transitions) && beforeObs is not null)
                 {
                     InvariantChecker.CheckHandOver(config, beforeObs, obs, v);

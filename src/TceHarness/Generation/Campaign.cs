@@ -155,6 +155,7 @@ public sealed class CampaignRunner(
                         Before = before, After = after, ModelAfter = modelAfter,
                         HostWroteStale = staleWritten,
                         Limits = limits,
+                        Device = sut.DeviceState(),
                     };
                     foreach (var check in checks)
                     {

@@ -46,6 +46,11 @@ public enum CallKind
     CheckExtension,
     /// <summary>Any ioctl number, random argument bytes.</summary>
     Raw,
+    /// <summary>A device's DMA (DEV-1). Not in the weight tables: a program draws device actions from its own stream
+    /// (see ProgramStream.Device); a concurrency thread may ask for one.</summary>
+    Dma,
+    /// <summary>The host's reuse of a frame (PAGE-3), drawn like <see cref="Dma"/>.</summary>
+    HostReuse,
 }
 
 /// <summary>An incremental <see cref="ProgramGenerator"/>: <see cref="Next"/> gives the command to run next, given the
@@ -58,6 +63,10 @@ public sealed class ProgramStream
     readonly Workload _w;
     readonly Queue<Command> _pending = new();
     readonly bool _adv;
+    /// <summary>The device's own random stream (issue 15). Device actions (DMA, host reuse, the mmap and munmap that
+    /// free and reuse frames) are drawn from it alone, so a seed's other commands are drawn exactly as before the device
+    /// existed: they differ only where a device action changed what they observe (a frame the host took, say).</summary>
+    readonly Random _dev;
 
     /// <summary>The one thing an adversarial command gets wrong (the rest of it is valid, so the wrong thing is what
     /// decides the result).</summary>
@@ -73,6 +82,7 @@ public sealed class ProgramStream
         _rng = new Random(seed);
         _w = workload;
         _adv = workload is Workload.Adversarial or Workload.WindowEdges;
+        _dev = new Random(seed ^ 0x0de71ce);
         if (workload == Workload.Qemu)
             foreach (var c in QemuBoot()) _pending.Enqueue(c);
     }
@@ -102,10 +112,19 @@ public sealed class ProgramStream
         [Workload.Lifecycle] =        [ 22,  3,  3,  3,   3,  6,  4, 15,  6,  1,  1,  2,  5, 10,  0,  0,  6,  2,  2,  2,  1,  1,  1,  0,  0],
     };
 
+    /// <summary>Percent of a program's commands that are device actions, per workload (issue 15): DMA everywhere a
+    /// device may run, more where mappings come and go (INV-13) or pages are released (INV-12).</summary>
+    static readonly Dictionary<Workload, int> DevicePercent = new()
+    {
+        [Workload.Mixed] = 10, [Workload.Qemu] = 12, [Workload.Adversarial] = 10, [Workload.Alignment] = 4,
+        [Workload.WindowEdges] = 8, [Workload.PartialFailure] = 8, [Workload.Ownership] = 10, [Workload.Lifecycle] = 10,
+    };
+
     /// <summary>The next command, chosen from the guiding system's observed state.</summary>
     public Command Next(Observed o)
     {
         if (_pending.Count > 0) return _pending.Dequeue();
+        if (_dev.Next(100) < DevicePercent[_w] && Live(o) is { Count: > 0 } devLive) return Device(o, devLive);
         var rng = _rng;
         DrawAttack();
         var live = Live(o);
@@ -190,6 +209,8 @@ public sealed class ProgramStream
             CallKind.Mmap => Mmap(ctx),
             CallKind.Munmap => new UnmapPageCmd(pid, (ulong)rng.Next(0x10, 0x1a)),
             CallKind.CheckExtension => new IoctlCmd(pid, PickFd(ctx.ContainerFds, ctx.AllFds), Ioctls.CheckExtension, (ulong)rng.Next(4)),
+            CallKind.Dma => DeviceDma(o),
+            CallKind.HostReuse => HostReuse(o),
             _ => Raw(ctx),
         };
     }
@@ -625,6 +646,104 @@ public sealed class ProgramStream
         long pfn = _rng.Next(6) == 0 ? _config.PhysicalPages + _rng.Next(3) : _rng.Next((int)_config.PhysicalPages);
         return new MapPageCmd(c.Pid, (ulong)_rng.Next(0x10, 0x1a), pfn, _rng.Next(3) != 0);
     }
+
+    // ------------------------------------------------------------------ the device and the life of a page (issue 15)
+
+    /// <summary>A device action, from the device's stream: mostly a DMA; a host reuse; an mmap of a frame the host holds
+    /// (PAGE-4: -EBUSY) or of a free one (reused by the caller); a munmap of a page a TCE pins, so that the UNMAP that
+    /// follows frees the frame (FIND-26's ground).</summary>
+    Command Device(Observed o, List<int> live)
+    {
+        int r = _dev.Next(100);
+        if (r < 62) return DeviceDma(o);
+        if (r < 84) return HostReuse(o);
+        int pid = _dev.Next(4) == 0 ? DevPick(live) : live[0];
+        var vm = o.Processes[pid].Vm;
+        if (r < 92)
+        {
+            var host = Frames(o, pfn => o.Frame(pfn).Owner == FrameOwner.Host);
+            var free = Frames(o, o.IsFree);
+            long pfn = host.Count > 0 && _dev.Next(2) == 0 ? DevPick(host) : free.Count > 0 ? DevPick(free) : _dev.Next((int)_config.PhysicalPages);
+            return new MapPageCmd(pid, (ulong)_dev.Next(0x10, 0x1a), pfn, _dev.Next(3) != 0);
+        }
+        var pinned = vm.Where(m => o.Pages.TryGetValue(m.Value.Pfn, out var p) && p.Ref > Memory.BaseRefCount(m.Value.Pfn)).Select(m => m.Key).ToList();
+        return new UnmapPageCmd(pid, pinned.Count > 0 ? DevPick(pinned) : (ulong)_dev.Next(0x10, 0x1a));
+    }
+
+    /// <summary>A DMA (DEV-1, DEV-5): mostly through a table with in-use entries at an IOVA it maps (either direction,
+    /// within one page, crossing pages, ending at a page end), else at the window's edges, outside it, near 2^64, at
+    /// random; sometimes on a group that does not exist; lengths 0, DmaMaxBytes and DmaMaxBytes + 1 among them.</summary>
+    Command DeviceDma(Observed o)
+    {
+        var d = _dev;
+        var mapped = _config.Groups.Where(g => InUse(o, g).Count > 0).ToList();
+        int roll = d.Next(20);
+        GroupConfig? gc = roll == 0 ? null : roll < 15 && mapped.Count > 0 ? DevPick(mapped) : DevPick(_config.Groups);
+        int group = gc?.Id ?? d.Next(3) switch { 0 => 0, 1 => -1, _ => 9 };
+        gc ??= _config.Groups[0];
+        int len = d.Next(16) switch
+        {
+            0 => 0,
+            1 => Memory.DmaMaxBytes,
+            2 => Memory.DmaMaxBytes + 1,
+            3 => 0x1000,
+            4 => d.Next(0x1001, 0x3000),                                     // crosses at least one page
+            _ => d.Next(1, 65),
+        };
+        var inUse = InUse(o, gc);
+        long first = gc.ItOffset, end = gc.ItOffset + gc.ItSize;
+        long entry = inUse.Count > 0 ? DevPick(inUse) : first + d.Next((int)gc.ItSize);
+        ulong span = (ulong)Math.Clamp(len, 1, 0x1000);
+        ulong iova = d.Next(12) switch
+        {
+            < 3 => (ulong)entry << 12,
+            3 => ((ulong)entry << 12) + (ulong)d.Next(0x1000),
+            4 => ((ulong)entry << 12) + 0x1000 - span,                                   // ends at the page end
+            5 => ((ulong)entry << 12) + 0x1000 - (ulong)d.Next(1, (int)Math.Max(2, span)), // crosses into the next entry
+            6 => (ulong)first << 12,                                                     // the window's first entry
+            7 => ((ulong)end << 12) - (d.Next(2) == 0 ? span : 1),                       // at the window's end, or one byte over
+            8 => d.Next(2) == 0 ? (ulong)end << 12 : (ulong)(first - 1) << 12,           // just outside (below 0: near 2^64)
+            9 => ulong.MaxValue - (ulong)d.Next(0, 2 * (int)span + 2),                    // near 2^64: may wrap
+            10 => (ulong)d.NextInt64() << d.Next(13),
+            _ => (ulong)(first + d.Next((int)gc.ItSize)) << 12,
+        };
+        var direction = d.Next(2) == 0 ? DmaDirection.Read : DmaDirection.Write;
+        byte fill = d.Next(16) == 0 ? (byte)0 : (byte)d.Next(1, 256);
+        return new DmaCmd(group, iova, len, direction, fill);
+    }
+
+    /// <summary>A host reuse (PAGE-3): mostly of a free frame (never mapped, or unmapped once its pins went), else of a
+    /// pinned, mapped or host-held frame (-EBUSY), of no frame at all (-EINVAL), or of any frame.</summary>
+    Command HostReuse(Observed o)
+    {
+        var d = _dev;
+        List<long> Or(List<long> xs) => xs.Count > 0 ? xs : Frames(o, _ => true);
+        long pfn = d.Next(20) switch
+        {
+            < 8 => DevPick(Or(Frames(o, o.IsFree))),
+            < 11 => DevPick(Or(Frames(o, p => o.Pages.TryGetValue(p, out var page) && page.Ref > Memory.BaseRefCount(p)))),
+            < 14 => DevPick(Or(Frames(o, o.IsMapped))),
+            < 16 => DevPick(Or(Frames(o, p => o.Frame(p).Owner == FrameOwner.Host))),
+            < 18 => d.Next(3) switch { 0 => -1, 1 => long.MaxValue, _ => _config.PhysicalPages + d.Next(3) },
+            _ => d.Next((int)_config.PhysicalPages),
+        };
+        return new HostReuseCmd(pfn);
+    }
+
+    List<long> Frames(Observed o, Func<long, bool> which)
+    {
+        var list = new List<long>();
+        for (long pfn = 0; pfn < _config.PhysicalPages; pfn++) if (which(pfn)) list.Add(pfn);
+        return list;
+    }
+
+    /// <summary>The window entries of a group's table that hold an in-use TCE.</summary>
+    static List<long> InUse(Observed o, GroupConfig g) =>
+        o.Tables.TryGetValue(g.Id, out var t)
+            ? t.Tces.Where(kv => kv.Key >= g.ItOffset && kv.Key < g.ItOffset + g.ItSize && Abi.InUse(kv.Value)).Select(kv => kv.Key).ToList()
+            : [];
+
+    T DevPick<T>(IReadOnlyList<T> xs) => xs[_dev.Next(xs.Count)];
 
     Command Raw(Ctx c)
     {

@@ -266,6 +266,15 @@ public sealed class ProgramShrinker(Func<PlatformConfig, ITceSystem> model)
                 yield return a with { Nth = 1 };
                 yield return a with { Nth = a.Nth - 1 };
                 break;
+            case DmaCmd a:
+                // toward one byte at the start of its entry (a length past DmaMaxBytes stays: it is the point)
+                if (a.Length > 1 && a.Length <= Memory.DmaMaxBytes)
+                {
+                    yield return a with { Length = 1 };
+                    if (a.Length / 2 > 1) yield return a with { Length = a.Length / 2 };
+                }
+                if ((a.Iova & 0xfff) != 0) yield return a with { Iova = a.Iova & ~0xfffUL };
+                break;
         }
     }
 

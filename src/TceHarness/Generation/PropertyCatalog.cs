@@ -26,7 +26,7 @@ public static class PropertyCatalog
 {
     static readonly Platform[] All = Generation.Platforms.All.ToArray();
     static readonly Platform[] Small = [Generation.Platforms.Small4K, Generation.Platforms.Small64K];
-    static readonly string[] StateInvariantIds = ["INV-1", "INV-2", "INV-3", "INV-4", "INV-7", "INV-9"];
+    static readonly string[] StateInvariantIds = ["INV-1", "INV-2", "INV-3", "INV-4", "INV-7", "INV-9", "INV-12", "INV-13"];
     static readonly string[] DifferentialInvariants = ["INV-10", "INV-5", "INV-6", .. StateInvariantIds];
 
     // (1) Differential: results, every byte (snapshots hold memory), the full observable state, invariants, transitions.
@@ -74,11 +74,17 @@ public static class PropertyCatalog
     public static PropertyDefinition WriteBack { get; } =
         new("ABI-8 write-back", [StepChecks.WriteBack], false, [Workload.Adversarial, Workload.Mixed], All, 60, 90, 160, ["INV-5"]);
 
+    // Issue 15: the device's security invariants, judged from what the system and its hardware show (DEV-2's caches).
+    public static PropertyDefinition DmaIsolation { get; } =
+        new("INV-12 DMA isolation", [StepChecks.DmaIsolation], false, [Workload.Mixed, Workload.Lifecycle, Workload.Ownership, Workload.PartialFailure], All, 60, 90, 160, ["INV-12"]);
+    public static PropertyDefinition NoDmaAfterUnmap { get; } =
+        new("INV-13 no DMA after unmap", [StepChecks.NoDmaAfterUnmap], false, [Workload.Mixed, Workload.Qemu, Workload.PartialFailure, Workload.Lifecycle], Small, 60, 90, 160, ["INV-13"]);
+
     public static IReadOnlyList<PropertyDefinition> Every { get; } =
     [
         DifferentialMixed, DifferentialQemu, DifferentialAdversarial, Alignment, WindowBounds, Rollback, Attach,
         Isolation, PinBalance, Accounting, CleanHandOver, CoreConsistency, FailureAtomicity, Flushed,
-        MemlockLimit, DirtyOnClear, WriteBack,
+        MemlockLimit, DirtyOnClear, WriteBack, DmaIsolation, NoDmaAfterUnmap,
     ];
 
     /// <summary>Every check of every property, once (the finding scripts run them all).</summary>

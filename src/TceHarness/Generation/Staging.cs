@@ -77,6 +77,7 @@ public static class Staging
     {
         var b = new SnapshotBuilder();
         foreach (var (pfn, (refs, dirty)) in o.Pages) b.Page(pfn, refs, dirty);
+        foreach (var (pfn, (gen, owner)) in o.Frames) b.Frame(pfn, gen, owner);
         foreach (var ((pfn, off), hex) in o.Memory) b.Memory16(pfn, off, Convert.FromHexString(hex));
         foreach (var (pid, p) in o.Processes)
         {
@@ -105,6 +106,7 @@ public static class Staging
     {
         var s = new Observed();
         foreach (var kv in o.Pages) s.Pages.Add(kv.Key, kv.Value);
+        foreach (var kv in o.Frames) s.Frames.Add(kv.Key, kv.Value);
         foreach (var kv in o.Processes) s.Processes.Add(kv.Key, kv.Value);
         foreach (var kv in o.Containers) s.Containers.Add(kv.Key, kv.Value);
         foreach (var kv in o.Groups) s.Groups.Add(kv.Key, kv.Value);

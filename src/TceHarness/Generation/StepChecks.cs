@@ -29,6 +29,10 @@ public sealed class StepFacts
     /// <summary>The run so far wrote stale host TCEs (HOST-6): host-owned windows may then hold any value (INV-1).</summary>
     public bool HostWroteStale { get; init; }
 
+    /// <summary>What the system under test's hardware holds after the call beyond its snapshot (DEV-2: the translation
+    /// caches; INV-12(b): the DMA breaches so far). The model's is empty.</summary>
+    public DeviceState Device { get; init; } = DeviceState.None;
+
     /// <summary>Each process's RLIMIT_MEMLOCK and CAP_IPC_LOCK, boot processes and the children forked so far (PROC-3:
     /// a child inherits its parent's); null: the boot processes of <see cref="Config"/> only.</summary>
     public IReadOnlyDictionary<int, (ulong Rlimit, bool CapIpcLock)>? Limits { get; init; }
@@ -55,11 +59,11 @@ public abstract class StepCheck
 /// <summary>The checks of the property suite, one per property of issue 3 (see tests/properties).</summary>
 public static class StepChecks
 {
-    /// <summary>Every state invariant (INV-1..4, 7, 9) on the system under test; in a differential run a violation
+    /// <summary>Every state invariant (INV-1..4, 7, 9, 12, 13) on the system under test; in a differential run a violation
     /// the model shares too is reported as a spec or model bug.</summary>
     public static StepCheck StateInvariants { get; } = new Lambda("state invariants", (f, v) =>
     {
-        var found = InvariantChecker.CheckState(f.Config, f.After, hostWroteStale: f.HostWroteStale);
+        var found = InvariantChecker.CheckState(f.Config, f.After, f.Device, hostWroteStale: f.HostWroteStale);
         if (found.Count == 0) return;
         bool modelToo = f.ModelAfter is not null && InvariantChecker.CheckState(f.Config, f.ModelAfter, hostWroteStale: f.HostWroteStale).Count > 0;
         foreach (var x in found) v.Add(modelToo ? x with { Detail = x.Detail + " (the model too: spec or model bug)" } : x);
@@ -78,6 +82,10 @@ public static class StepChecks
     public static StepCheck CleanHandOver { get; } = new Lambda("INV-6 clean hand-over", (f, v) => InvariantChecker.CheckHandOver(f.Config, f.Before, f.After, v));
     public static StepCheck CoreConsistency { get; } = new Lambda("INV-7 core consistency", (f, v) => InvariantChecker.CoreConsistency(f.Config, f.After, v));
     public static StepCheck Flushed { get; } = new Lambda("INV-9 flushed", (f, v) => InvariantChecker.Flushed(f.After, v));
+    /// <summary>INV-12 after every call: what the device can reach is pinned (a), and no DMA reached a frame it must
+    /// not (b).</summary>
+    public static StepCheck DmaIsolation { get; } = new Lambda("INV-12 DMA isolation", (f, v) => InvariantChecker.DmaIsolation(f.Config, f.After, f.Device, v));
+    public static StepCheck NoDmaAfterUnmap { get; } = new NoDmaAfterUnmapCheck();
     public static StepCheck FailureAtomicity { get; } = new Lambda("INV-5 failure atomicity", (f, v) =>
     {
         if (f.Result < 0) Atomicity(f, f.Command.Allowance, v);
@@ -321,6 +329,25 @@ public static class StepChecks
         }
     }
 
+    /// <summary>INV-13 (SEC), DEV-1: between calls every cached translation equals its entry's TCE; and a DMA gets what
+    /// DEV-1 prescribes for the table as it stood before the call, judged from the clauses without the model: a DMA
+    /// touching an entry that a returned UNMAP, DISABLE, failed MAP, detach or release cleared faults.</summary>
+    sealed class NoDmaAfterUnmapCheck : StepCheck
+    {
+        public override string Name => "INV-13 no DMA after unmap";
+
+        public override void Check(StepFacts f, List<Violation> v)
+        {
+            InvariantChecker.CacheCoherence(f.After, f.Device, v);
+            if (f.Command is not DmaCmd d) return;
+            long expected = DeviceOracle.Expected(f.Config, f.Before, d, out var why);
+            bool ok = expected == 0 ? f.Result >= 0 : f.Result == expected;
+            if (ok) return;
+            string clause = expected == -Errno.EFAULT && why.Contains("permission", StringComparison.Ordinal) ? "INV-13" : "DEV-1";
+            v.Add(new(clause, $"{Describe(f)} returned {Errno.Describe(f.Result)}; DEV-1 says {(expected == 0 ? "success" : Errno.Describe(expected))} ({why})"));
+        }
+    }
+
     /// <summary>EN-5: a successful ENABLE never leaves the caller's <c>locked_vm</c> above its RLIMIT_MEMLOCK (in whole
     /// system pages) unless the caller has CAP_IPC_LOCK. Judged from the state after the call and the caller's limits.</summary>
     sealed class MemlockLimitCheck : StepCheck
@@ -365,7 +392,8 @@ public static class StepChecks
     }
 
     /// <summary>ABI-8, ABI-6: an ioctl that writes back (GET_INFO, GROUP_GET_STATUS) writes its <c>minsz</c> bytes at its
-    /// argument, argsz as it was read, and nothing else; no other call writes user memory at all. Judged byte by byte
+    /// argument, argsz as it was read, and nothing else; no other call writes user memory at all, but for a successful
+    /// DMA write (DEV-1: the bytes its translations reach) and a host reuse (PAGE-3: the frame's first bytes). Judged byte by byte
     /// from the memory before the call (its struct staged) and after it.</summary>
     sealed class WriteBackCheck : StepCheck
     {
@@ -376,6 +404,7 @@ public static class StepChecks
             var io = IoctlOf(f.Command);
             int minsz = io is null ? 0 : io.Value.Cmd == Ioctls.SpaprTceGetInfo ? Abi.TceInfoMinsz : io.Value.Cmd == Ioctls.GroupGetStatus ? Abi.GroupStatusMinsz : 0;
             int reported = 0;
+            var device = f.Result >= 0 ? DeviceOracle.Writes(f.Config, f.Before, f.Command) : [];
             foreach (var key in f.Before.Memory.Keys.Union(f.After.Memory.Keys))
             {
                 var before = Chunk(f.Before, key);
@@ -387,7 +416,7 @@ public static class StepChecks
                     // Allowed: bytes 4 .. minsz of the struct (after argsz), through a mapping of the caller.
                     bool allowed = minsz > 0 && f.Before.Processes.TryGetValue(io!.Value.Pid, out var p) && p.Vm.Any(m =>
                         m.Value.Pfn == key.Pfn && ((m.Key << f.Config.PageShift) + (ulong)offset) - io.Value.Arg is var at && at >= 4 && at < (ulong)minsz);
-                    if (allowed) continue;
+                    if (allowed || device.Contains((key.Pfn, offset))) continue;
                     if (reported++ < 4)
                         v.Add(new("ABI-8", $"{Describe(f)} wrote frame 0x{key.Pfn:x} byte 0x{offset:x} (0x{before[i]:x2} -> 0x{after[i]:x2}), " +
                                            (minsz > 0 ? $"outside the {minsz}-byte write-back after argsz at 0x{io!.Value.Arg:x}" : "a call that writes no user memory")));

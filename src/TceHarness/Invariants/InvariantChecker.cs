@@ -16,7 +16,12 @@ public static class InvariantChecker
     /// <paramref name="hostWroteStale"/>: the history holds HOST-6 stale writes, so a host-owned window may hold any
     /// value; without them it may hold only what the host allocator writes, so a user pin left behind at a
     /// hand-back shows as INV-1.</summary>
-    public static List<Violation> CheckState(PlatformConfig config, Observed o, bool quiescent = true, bool hostWroteStale = true)
+    public static List<Violation> CheckState(PlatformConfig config, Observed o, bool quiescent = true, bool hostWroteStale = true) =>
+        CheckState(config, o, DeviceState.None, quiescent, hostWroteStale);
+
+    /// <summary>All state invariants, the device's too: INV-12 always, INV-13 when <paramref name="quiescent"/>, on what
+    /// the hardware holds beyond the snapshot (<paramref name="device"/>: the translation caches and the DMA breaches).</summary>
+    public static List<Violation> CheckState(PlatformConfig config, Observed o, DeviceState device, bool quiescent = true, bool hostWroteStale = true)
     {
         var v = new List<Violation>();
         Isolation(config, o, v, hostWroteStale);
@@ -24,8 +29,63 @@ public static class InvariantChecker
         PinBalance(config, o, v);
         Accounting(config, o, v);
         CoreConsistency(config, o, v);
-        if (quiescent) Flushed(o, v);
+        DmaIsolation(config, o, device, v);
+        if (quiescent)
+        {
+            Flushed(o, v);
+            CacheCoherence(o, device, v);
+        }
         return v;
+    }
+
+    /// <summary>
+    /// INV-12 DMA temporal isolation (SEC, at every instant). (a) For each user frame p, the entries of container-owned
+    /// tables through which the device can reach p — the translation the table's cache holds for the entry (DEV-2), else
+    /// the entry's in-use TCE — are at most pins(p) = count - BaseRefCount(p) (STATE-2): every translation the device can
+    /// use points into a frame pinned for the container's user. (b) Every DMA the hardware saw break it (a DMA through a
+    /// container-owned table into a free, host-held or reused frame, or into host memory) is a violation.
+    /// </summary>
+    public static void DmaIsolation(PlatformConfig config, Observed o, DeviceState device, List<Violation> v)
+    {
+        var cached = new Dictionary<(int Group, long Entry), ulong>();
+        foreach (var c in device.Cached) cached[(c.Group, c.Entry)] = c.Tce;
+        var reach = new Dictionary<long, List<string>>();
+        foreach (var (g, t) in o.Tables)
+        {
+            if (t.Owner is null) continue;                                       // INV-12(a): container-owned tables only
+            var entries = new SortedSet<long>(t.Tces.Keys);
+            foreach (var (cg, e) in cached.Keys) if (cg == g) entries.Add(e);
+            foreach (var e in entries)
+            {
+                bool isCached = cached.TryGetValue((g, e), out var tce);         // DEV-2: the cache first
+                if (!isCached) tce = t.Tces.GetValueOrDefault(e);
+                if (!Abi.InUse(tce)) continue;
+                long pfn = Frame(config, tce);
+                if (pfn < 0 || pfn >= config.PhysicalPages) continue;            // host memory: INV-1's business
+                if (!reach.TryGetValue(pfn, out var via)) reach[pfn] = via = new List<string>();
+                via.Add($"table {g} entry 0x{e:x}{(isCached ? " (cached)" : "")}");
+            }
+        }
+        foreach (var (pfn, via) in reach)
+        {
+            long pins = o.Pages.TryGetValue(pfn, out var page) ? page.Ref - Memory.BaseRefCount(pfn) : 0;
+            if (via.Count > pins)
+                v.Add(new("INV-12", $"frame 0x{pfn:x} is reachable by the device through {via.Count} translation(s) ({string.Join(", ", via.Take(4))}) but holds {pins} pin(s)"));
+        }
+        foreach (var breach in device.Breaches) v.Add(new("INV-12", breach.ToString()));   // INV-12(b)
+    }
+
+    /// <summary>INV-13 No DMA after unmap (SEC), between calls: every translation a table's cache holds equals its entry's
+    /// current TCE (TBL-8/DEV-3: the flush that ends every clearing call empties the cache), so no cleared entry stays
+    /// usable.</summary>
+    public static void CacheCoherence(Observed o, DeviceState device, List<Violation> v)
+    {
+        foreach (var c in device.Cached)
+        {
+            ulong now = o.Tables.TryGetValue(c.Group, out var t) ? t.Tces.GetValueOrDefault(c.Entry) : 0;
+            if (now != c.Tce)
+                v.Add(new("INV-13", $"table {c.Group}'s cache holds entry 0x{c.Entry:x} = 0x{c.Tce:x}, the entry now holds 0x{now:x}"));
+        }
     }
 
     /// <summary>INV-1: in a container-owned table every in-use window TCE points into a user frame; in a host-owned

@@ -12,7 +12,7 @@ public sealed class Observed
     /// <summary>The snapshot this was parsed from.</summary>
     public Snapshot Source { get; private init; } = null!;
     public Dictionary<long, (long Ref, bool Dirty)> Pages { get; } = new();
-    /// <summary>PAGE-2: frames reused at least once: pfn -> (generation, owner as <see cref="FrameOwner"/>).</summary>
+    /// <summary>PAGE-2: the frames reused at least once: pfn -> (generation, owner as <see cref="FrameOwner"/>).</summary>
     public Dictionary<long, (long Generation, int Owner)> Frames { get; } = new();
     public Dictionary<int, ProcessObs> Processes { get; } = new();
     public Dictionary<int, ContainerObs> Containers { get; } = new();
@@ -161,6 +161,23 @@ public sealed class Observed
         public override void ApplyTo(Observed o) => o.Table(id).Tces[entry] = value;
     }
 
+    /// <summary>PAGE-2: a frame's generation and owner (0 and none until it is first reused).</summary>
+    public (long Generation, int Owner) Frame(long pfn) => Frames.TryGetValue(pfn, out var f) ? f : (0, FrameOwner.None);
+
+    /// <summary>Whether some address space maps frame <paramref name="pfn"/> (PAGE-1).</summary>
+    public bool IsMapped(long pfn)
+    {
+        foreach (var p in Processes.Values)
+            foreach (var (mapped, _) in p.Vm.Values)
+                if (mapped == pfn) return true;
+        return false;
+    }
+
+    /// <summary>PAGE-1: a frame nobody pins (its count is its base), no address space maps and the host does not hold.</summary>
+    public bool IsFree(long pfn) =>
+        Pages.TryGetValue(pfn, out var page) && page.Ref == TceVerify.Contract.Memory.BaseRefCount(pfn)
+        && Frame(pfn).Owner != FrameOwner.Host && !IsMapped(pfn);
+
     ProcessObs Proc(int pid) => Processes.TryGetValue(pid, out var p) ? p : Processes[pid] = new ProcessObs();
     GroupObs Group(int id) => Groups.TryGetValue(id, out var g) ? g : Groups[id] = new GroupObs();
     TableObs Table(int id) => Tables.TryGetValue(id, out var t) ? t : Tables[id] = new TableObs();
@@ -175,9 +192,9 @@ public sealed class Observed
             return new PageLine(Hex(s[t[1]]), Num(Val(s[t[2]])), Val(s[t[3]]).SequenceEqual("1"));
         if (kind.SequenceEqual("frame"))
         {
-            // frame PFN gen=N owner=none|host|pid P
+            // frame PFN gen=N owner=none|host|pid P (PAGE-2)
             var owner = Val(s[t[3]]);
-            int who = owner.SequenceEqual("host") ? FrameOwner.Host : owner.SequenceEqual("none") ? FrameOwner.None : Int(s[t[4]]);
+            int who = owner.SequenceEqual("host") ? FrameOwner.Host : owner.SequenceEqual("pid") ? Int(s[t[4]]) : FrameOwner.None;
             return new FrameLine(Hex(s[t[1]]), Num(Val(s[t[2]])), who);
         }
         if (kind.SequenceEqual("mem"))

@@ -89,6 +89,46 @@ public sealed record InjectCmd(int Group, int Nth) : Command
     public override FailureAllowance Allowance => FailureAllowance.None;
 }
 
+/// <summary>
+/// HOST-8, DEV-1: a device of <paramref name="Group"/> DMAs <paramref name="Length"/> bytes at <paramref name="Iova"/>.
+/// A write sends <paramref name="Length"/> bytes of <paramref name="Fill"/>; a read that succeeds returns a digest of
+/// the bytes read (FNV-1a 64, masked to 62 bits, so never negative), so that comparing results compares what was read.
+/// The buffer is clamped to [0, DmaMaxBytes + 1] bytes: every length past DmaMaxBytes gets DEV-1's -EINVAL the same way
+/// (a negative length as 0), and no generated command allocates more than that.
+/// </summary>
+public sealed record DmaCmd(int Group, ulong Iova, int Length, DmaDirection Direction, byte Fill) : Command
+{
+    public override long Invoke(ITceSystem s)
+    {
+        var data = new byte[Math.Clamp(Length, 0, Memory.DmaMaxBytes + 1)];
+        if (Direction == DmaDirection.Write) data.AsSpan().Fill(Fill);
+        long r = s.DeviceDma(Group, Iova, Direction, data);
+        return r < 0 || Direction == DmaDirection.Write ? r : Digest(data);
+    }
+
+    /// <summary>FNV-1a 64 of the bytes, masked to 62 bits: a non-negative result that no errno collides with.</summary>
+    public static long Digest(ReadOnlySpan<byte> bytes)
+    {
+        ulong h = 0xcbf29ce484222325UL;
+        foreach (var b in bytes) h = (h ^ b) * 0x100000001b3UL;
+        return (long)(h & ((1UL << 62) - 1));
+    }
+
+    public override string Describe() =>
+        $"dma group {Group} {(Direction == DmaDirection.Write ? "write" : "read")} iova {Hex(Iova)} len {Length}" +
+        (Direction == DmaDirection.Write ? $" fill 0x{Fill:x2}" : "");
+
+    public override string ToCode() => $"new DmaCmd({Group}, 0x{Iova:x}UL, {Length}, DmaDirection.{Direction}, 0x{Fill:x2})";
+}
+
+/// <summary>HOST-8, PAGE-3: the host kernel takes frame <paramref name="Pfn"/> if it is free.</summary>
+public sealed record HostReuseCmd(long Pfn) : Command
+{
+    public override long Invoke(ITceSystem s) => s.HostReuse(Pfn);
+    public override string Describe() => $"host_reuse pfn {(Pfn >= 0 ? $"0x{Pfn:x}" : Pfn.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+    public override string ToCode() => $"new HostReuseCmd({(Pfn >= 0 ? $"0x{Pfn:x}" : Pfn.ToString(System.Globalization.CultureInfo.InvariantCulture))})";
+}
+
 /// <summary>An ioctl whose arg is a plain value (or an address used as is, with nothing staged).</summary>
 public sealed record IoctlCmd(int Pid, int Fd, uint Cmd, ulong Arg) : Command
 {
@@ -156,29 +196,4 @@ public static class ArgText
         Abi.MapFlagRead | Abi.MapFlagWrite => "RW",
         _ => $"0x{f:x}",
     };
-}
-
-// TEMPORARY (lead, branch device): minimal forms so the concurrency scenarios compile before branch device-harness lands;
-// the harness helper's definitions replace these at the merge.
-public sealed record DmaCmd(int Group, ulong Iova, int Length, DmaDirection Direction, byte Fill) : Command
-{
-    public override long Invoke(ITceSystem s)
-    {
-        var data = new byte[Math.Clamp(Length, 0, Memory.DmaMaxBytes + 1)];
-        if (Direction == DmaDirection.Write) data.AsSpan().Fill(Fill);
-        long r = s.DeviceDma(Group, Iova, Direction, data);
-        if (r != 0 || Direction == DmaDirection.Write) return r;
-        ulong h = 14695981039346656037UL;
-        foreach (var b in data) h = (h ^ b) * 1099511628211UL;
-        return (long)(h & 0x3FFF_FFFF_FFFF_FFFFUL);
-    }
-    public override string Describe() => $"dma group {Group} {(Direction == DmaDirection.Write ? "write" : "read")} iova {Hex(Iova)} len {Length}{(Direction == DmaDirection.Write ? $" fill 0x{Fill:x2}" : "")}";
-    public override string ToCode() => $"new DmaCmd({Group}, 0x{Iova:x}UL, {Length}, DmaDirection.{Direction}, 0x{Fill:x2})";
-}
-
-public sealed record HostReuseCmd(long Pfn) : Command
-{
-    public override long Invoke(ITceSystem s) => s.HostReuse(Pfn);
-    public override string Describe() => $"host_reuse pfn {HexL(Pfn)}";
-    public override string ToCode() => $"new HostReuseCmd(0x{Pfn:x})";
 }

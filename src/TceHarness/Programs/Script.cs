@@ -44,6 +44,10 @@ public sealed class Script(PlatformConfig config)
     public Script HostFree(int group, long entry, long pages) => Add(new HostFreeCmd(group, entry, pages));
     public Script HostStale(int group, long entry, ulong tce) => Add(new HostStaleCmd(group, entry, tce));
     public Script Inject(int group, int nth) => Add(new InjectCmd(group, nth));
+    public Script HostReuse(long pfn) => Add(new HostReuseCmd(pfn));
+    public Script Dma(int group, ulong iova, int length, DmaDirection direction, byte fill = 0xd1) => Add(new DmaCmd(group, iova, length, direction, fill));
+    public Script Mmap(int pid, ulong vpage, long pfn, bool writable = true) => Add(new MapPageCmd(pid, vpage, pfn, writable));
+    public Script Munmap(int pid, ulong vpage) => Add(new UnmapPageCmd(pid, vpage));
 
     public Script Ioctl(int pid, int fd, uint cmd, ulong arg) => Add(new IoctlCmd(pid, fd, cmd, arg));
     public Script SetIommu(int pid, int containerFd, ulong arg = Abi.SpaprTceIommu) => Ioctl(pid, containerFd, Ioctls.SetIommu, arg);

@@ -17,7 +17,8 @@ public sealed class DecisionTableTests
     [Spec("ABI-2", "ABI-3", "ABI-5", "ABI-6", "ABI-8", "ABI-9", "ABI-10", "CORE-2", "CORE-3", "CORE-4", "CORE-6", "CORE-20", "CORE-21",
           "CORE-22", "CORE-23", "CORE-24", "CORE-27", "CORE-31", "DRV-1", "EXT-1", "INFO-1", "MAP-2", "MAP-3", "MAP-4", "MAP-5", "MAP-6",
           "MAP-7", "MAP-8", "MAP-9", "MAP-10", "MAP-11", "MAP-13", "UNMAP-2", "UNMAP-3", "UNMAP-4", "UNMAP-5", "UNMAP-6", "UNMAP-7",
-          "EN-2", "EN-4", "EN-5", "DIS-1", "PROC-1", "PROC-2", "PROC-4", "PROC-7", "HOST-1", "HOST-4", "HOST-5", "HOST-6", "HOST-7", "INV-5")]
+          "EN-2", "EN-4", "EN-5", "DIS-1", "PROC-1", "PROC-2", "PROC-4", "PROC-7", "HOST-1", "HOST-4", "HOST-5", "HOST-6", "HOST-7", "INV-5",
+          "DEV-1", "DEV-5", "HOST-8", "PAGE-1", "PAGE-2", "PAGE-3", "PAGE-4")]
     public void Model_decision_table() => Approvals.Verify(ErrorTable.Render(c => new ModelSystem(c)));
 
     [Fact]

@@ -218,6 +218,39 @@ public static class ErrorTable
         R("host_write_stale", "entry outside the window", s => s.HostStale(1, 64, 1));
         R("host_write_stale", "table owned by a container", s => Setup(s).HostStale(1, 5, 1));
         R("inject", "nth 0", s => s.Inject(1, 0));
+
+        // The device (DEV-1): every error class in DEV-1's order, then success through a container's and the host's table.
+        const DmaDirection Rd = DmaDirection.Read, Wr = DmaDirection.Write;
+        Script Mapped(Script s, uint flags = Script.RW) => Ready(s).Map(1, C, Va(s, 0), 0x3000, 0x2000, flags: flags);  // entries 3, 4 -> frames 0, 1 (4 KiB)
+        R("dma", "no such group", s => Mapped(s).Dma(9, 0x3000, 16, Wr));
+        R("dma", "length 0", s => Mapped(s).Dma(1, 0x3000, 0, Rd));
+        R("dma", "length DmaMaxBytes + 1", s => Mapped(s).Dma(1, 0x3000, Memory.DmaMaxBytes + 1, Rd));
+        R("dma", "iova + len wraps 2^64", s => Mapped(s).Dma(1, ulong.MaxValue - 7, 16, Rd));
+        R("dma", "iova outside the window", s => Mapped(s).Dma(1, 0x40000, 16, Rd));
+        R("dma", "iova below a window at 0x800", s => Ready(s, 2).Map(1, C, Va(s, 0), 0x800000, 0x1000).Dma(2, 0x7ff000, 16, Rd));
+        R("dma", "entry not mapped", s => Mapped(s).Dma(1, 0x5000, 16, Rd));
+        R("dma", "write through a READ-only entry", s => Mapped(s, Abi.MapFlagRead).Dma(1, 0x3000, 16, Wr));
+        R("dma", "read through a WRITE-only entry", s => Mapped(s, Abi.MapFlagWrite).Dma(1, 0x3000, 16, Rd));
+        R("dma", "second page of the range not mapped", s => Mapped(s).Dma(1, 0x4ff8, 16, Wr));
+        R("dma", "translation into no memory", s => s.HostStale(1, 5, 0x100000UL | Abi.TcePciRead).Dma(1, 0x5000, 16, Rd));
+        R("dma", "after UNMAP_DMA of the entry", s => Mapped(s).Dma(1, 0x3000, 16, Rd).Unmap(1, C, 0x3000, 0x1000).Dma(1, 0x3000, 16, Rd));
+        R("dma", "ok, write in one page", s => Mapped(s).Dma(1, 0x3010, 16, Wr));
+        R("dma", "ok, write crossing two pages", s => Mapped(s).Dma(1, 0x3ff8, 16, Wr));
+        R("dma", "ok, read", s => Mapped(s).Dma(1, 0x3000, 16, Wr).Dma(1, 0x3000, 32, Rd));
+        R("dma", "ok, length DmaMaxBytes through the host's table", s => s.HostAlloc(1, 16).Dma(1, 0x1000, Memory.DmaMaxBytes, Rd));
+        R("dma", "ok, write through the host's table", s => s.HostAlloc(1, 2).Dma(1, 0x1000, 16, Wr));
+
+        // The life of a page (PAGE-1 .. PAGE-4): frames 15 .. 23 are never mapped at boot; pid 1 maps frames 0 .. 7.
+        R("host_reuse", "not a frame", s => s.HostReuse(24));
+        R("host_reuse", "negative pfn", s => s.HostReuse(-1));
+        R("host_reuse", "pinned by a TCE, unmapped", s => { Ready(s).Map(1, C, Va(s, 0), 0, 0x1000); s.Munmap(1, 0x10).HostReuse(0); });
+        R("host_reuse", "mapped by a process", s => s.HostReuse(0));
+        R("host_reuse", "held by the host", s => s.HostReuse(20).HostReuse(20));
+        R("host_reuse", "ok, never mapped", s => s.HostReuse(20));
+        R("host_reuse", "ok, unmapped after UNMAP_DMA put its pin", s => { Ready(s).Map(1, C, Va(s, 0), 0, 0x1000); s.Munmap(1, 0x10).Unmap(1, C, 0, 0x1000).HostReuse(0); });
+        R("mmap", "frame held by the host", s => s.HostReuse(20).Mmap(1, 0x18, 20));
+        R("mmap", "ok, reuses a free frame", s => s.Mmap(1, 0x18, 20));
+        R("mmap", "ok, frame mapped by another process (no reuse)", s => s.Mmap(1, 0x18, 9));
         return rows;
     }
 
@@ -252,7 +285,24 @@ public static class ErrorTable
         var before = sys.Snapshot();
         long r = call.Invoke(sys);
         var after = sys.Snapshot();
-        return (Errno.Describe(r), Changes(before, after));
+        return (call is DmaCmd { Direction: DmaDirection.Read } read && r >= 0 ? ReadResult(sys, read) : Errno.Describe(r), Changes(before, after));
+    }
+
+    /// <summary>A successful read returns a digest (DmaCmd); the table shows what it read instead, run-length encoded,
+    /// by reading again (a read changes nothing, DEV-1).</summary>
+    static string ReadResult(ITceSystem sys, DmaCmd read)
+    {
+        var bytes = new byte[read.Length];
+        long r = sys.DeviceDma(read.Group, read.Iova, DmaDirection.Read, bytes);
+        var runs = new List<string>();
+        for (int i = 0; i < bytes.Length;)
+        {
+            int j = i;
+            while (j < bytes.Length && bytes[j] == bytes[i]) j++;
+            runs.Add($"{j - i} x {bytes[i]:x2}");
+            i = j;
+        }
+        return $"{Errno.Describe(r)}, read {string.Join(", ", runs)}";
     }
 
     /// <summary>Which kinds of state the call changed (STATE-10 line kinds), or "nothing".</summary>
@@ -287,6 +337,7 @@ public static class ErrorTable
             "container" => "container",
             "group" => t[2] == "device" ? "device opens" : "group",
             "table" => t[2] == "tce" ? "TCEs" : "table (owner/flush/inject/it_map)",
+            "frame" => "frame generation/owner",
             _ => t[0],
         };
     }
