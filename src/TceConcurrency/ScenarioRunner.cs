@@ -23,7 +23,7 @@ public sealed record RunnerOptions
     /// <summary>LOCK-2..6 at every lock operation and cell access (<see cref="Concurrency.LockDiscipline"/>).</summary>
     public bool LockDiscipline { get; init; } = true;
 
-    /// <summary>The "always" invariants INV-1 and INV-2, and INV-6 at every change of a table's owner, checked at
+    /// <summary>The "always" invariants INV-1, INV-2 and INV-12, and INV-6 at every change of a table's owner, checked at
     /// every scheduling step (costly: one snapshot per step).</summary>
     public bool EveryStep { get; init; }
 
@@ -202,6 +202,7 @@ public sealed class ScenarioRunner
                 var v = new List<Violation>();
                 InvariantChecker.Isolation(_scenario.Config, o, v);
                 InvariantChecker.WindowConfinement(_scenario.Config, o, v);
+                InvariantChecker.DmaIsolation(_scenario.Config, o, state.System.DeviceState(), v); // INV-12, always
                 if (previous is not null) InvariantChecker.CheckHandOver(_scenario.Config, previous, o, v);
                 previous = o;
                 return v.Count == 0 ? null : new FailedCheck(string.Join("; ", v.Take(4)) + "\n" + HistoryText(state),
@@ -218,14 +219,15 @@ public sealed class ScenarioRunner
     {
         FinalChecks++;
         var snapshot = state.System.Snapshot();
-        string? key = _options.CacheVerdicts ? StateKey(snapshot) : null;
+        var device = state.System.DeviceState();                       // DEV-2, INV-12(b): beyond the snapshot
+        string? key = _options.CacheVerdicts ? StateKey(snapshot, device) : null;
         if (_options.StateInvariants)
         {
             FailedCheck? verdict;
             if (key is not null && _invariantVerdicts.TryGetValue(key, out verdict)) CachedVerdicts++;
             else
             {
-                var violations = InvariantChecker.CheckState(_scenario.Config, Observed.Parse(snapshot)).Take(6).ToList();
+                var violations = InvariantChecker.CheckState(_scenario.Config, Observed.Parse(snapshot), device).Take(6).ToList();
                 verdict = violations.Count == 0 ? null : new FailedCheck(string.Join("; ", violations),
                     ConcurrencyChecks.Failure(ConcurrencyChecks.Invariants, violations.Select(v => v.Clause).Distinct().ToList()));
                 if (key is not null && _invariantVerdicts.Count < MaxCachedVerdicts) _invariantVerdicts[key] = verdict;
@@ -240,15 +242,22 @@ public sealed class ScenarioRunner
             CachedVerdicts++;
             return cached;
         }
-        var result = Linearizability.Check(_afterPrefix, state.History, snapshot);
+        // DEV-6: the device's DMAs are observers judged per entry by INV-12 and INV-13, not linearized (FIND-30).
+        var result = Linearizability.Check(_afterPrefix, state.History.Where(h => h.Command is not DmaCmd).ToList(), snapshot);
         var failed = result.Ok ? null : new FailedCheck(result.Explanation, ConcurrencyChecks.Failure(ConcurrencyChecks.Linearizability, ["INV-11"]));
         if (linKey is not null && _linearizabilityVerdicts.Count < MaxCachedVerdicts) _linearizabilityVerdicts[linKey] = failed;
         return failed;
     }
 
-    /// <summary>A collision-free (SHA-256) key of a final state, so the caches hold no copies of whole snapshots.</summary>
-    static string StateKey(Snapshot snapshot) =>
-        Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(snapshot.Text)));
+    /// <summary>A collision-free (SHA-256) key of a final state, the hardware's part included (a cache left stale, a DMA
+    /// breach), so the caches hold no copies of whole snapshots.</summary>
+    static string StateKey(Snapshot snapshot, DeviceState device)
+    {
+        var text = new System.Text.StringBuilder(snapshot.Text);
+        foreach (var c in device.Cached) text.Append("\ncache ").Append(c.Group).Append(' ').Append(c.Entry).Append(' ').Append(c.Tce);
+        foreach (var b in device.Breaches) text.Append("\nbreach ").Append(b);
+        return Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
 
     /// <summary>What a linearizability verdict depends on besides the final state: each call's result and which
     /// calls returned before which others were called (absolute positions do not matter).</summary>
@@ -278,6 +287,8 @@ public sealed class ScenarioRunner
         foreach (var t in scenario.Threads)
             foreach (var c in t.Commands)
             {
+                if (c is DmaCmd { Direction: DmaDirection.Write })
+                    throw new ArgumentException($"scenario '{scenario.Name}': '{c.Describe()}': a device thread reads (DEV-6): its DMAs are observers, not linearized, so a write would change memory no order of the calls accounts for", nameof(scenario));
                 if (c is not IoctlArgCmd a) continue;
                 ulong from = a.Addr, to = a.Addr + (ulong)a.Bytes.Length;
                 foreach (var (f, e, what) in seen)

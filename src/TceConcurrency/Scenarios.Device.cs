@@ -4,12 +4,13 @@ using TceVerify.Harness.Programs;
 namespace TceVerify.Concurrency;
 
 /// <summary>
-/// Issue 15: the device as an adversary. In each scenario a device thread DMAs at an IOVA the user mapped while
+/// Issue 15: the device as an adversary. In each scenario a device thread reads by DMA at an IOVA the user mapped while
 /// another thread takes the mapping down (UNMAP, a failed MAP's rollback, DISABLE, the group's release) and a third
 /// reuses the page once it is free (PAGE-3). The user's page is unmapped from its address space beforehand, so the
 /// TCE's pin is all that keeps it, and the device has used the IOVA already, so the table's cache holds it (DEV-2).
 /// Pristine, every page is put only after the flush (TBL-7): a DMA through the stale cached translation lands while
-/// the page is still pinned, or faults. In the literal order (FIND-26 .. FIND-29) it can land in the host's frame.
+/// the page is still pinned, or faults. In the literal order (FIND-26 .. FIND-29) it can read the host's frame. The
+/// device's DMAs are observers judged by INV-12 and INV-13, not linearized (DEV-6, FIND-30), so they are reads.
 /// </summary>
 public static partial class Scenarios
 {
@@ -25,10 +26,11 @@ public static partial class Scenarios
 
     static ThreadProgram Reuse(PlatformConfig cfg, int slot) => Thread(cfg, "reuse", slot, t => t.Add(new HostReuseCmd(0)));
 
-    static ThreadProgram DeviceWrites(PlatformConfig cfg, int slot) =>
-        Thread(cfg, "device", slot, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Write, 0xD1)));
+    /// <summary>The device reads the IOVA (DEV-6: a device thread observes; reading the host's frame is the leak).</summary>
+    static ThreadProgram DeviceReads(PlatformConfig cfg, int slot) =>
+        Thread(cfg, "device", slot, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Read, 0)));
 
-    /// <summary>FIND-26: UNMAP of the cached IOVA, the host reusing the page, the device writing through the cache.</summary>
+    /// <summary>FIND-26: UNMAP of the cached IOVA, the host reusing the page, the device reading through the cache.</summary>
     public static ConcurrentScenario DmaVsUnmapAndReuse()
     {
         var cfg = PlatformConfig.Small();
@@ -36,7 +38,7 @@ public static partial class Scenarios
         [
             Thread(cfg, "unmap", 1, t => t.Unmap(1, C, DeviceIova, 0x1000)),
             Reuse(cfg, 2),
-            DeviceWrites(cfg, 3),
+            DeviceReads(cfg, 3),
         ]) { Clauses = ["FIND-26", "TBL-7", "TBL-8", "UNMAP-8", "UNMAP-9", "DEV-2", "DEV-3", "PAGE-1", "PAGE-3", "INV-12", "INV-13"] };
     }
 
@@ -50,11 +52,11 @@ public static partial class Scenarios
         [
             Thread(cfg, "map", 1, t => t.Map(1, C, Script.VaddrOf(cfg, 1, 0), DeviceIova, 0x2000)),
             Thread(cfg, "munmap-reuse", 2, t => t.Add(new UnmapPageCmd(1, Script.VaddrOf(cfg, 1, 0) >> cfg.PageShift)).Add(new HostReuseCmd(0))),
-            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 8, DmaDirection.Read, 0)).Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Write, 0xD2))),
+            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 8, DmaDirection.Read, 0)).Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Read, 0))),
         ]) { Clauses = ["FIND-27", "MAP-11", "MAP-12", "TBL-7", "HOST-7", "DEV-2", "PAGE-4", "INV-12"] };
     }
 
-    /// <summary>FIND-28: DISABLE clears the window while the host waits for the page and the device writes through the cache.</summary>
+    /// <summary>FIND-28: DISABLE clears the window while the host waits for the page and the device reads through the cache.</summary>
     public static ConcurrentScenario DmaVsDisableAndReuse()
     {
         var cfg = PlatformConfig.Small();
@@ -62,12 +64,12 @@ public static partial class Scenarios
         [
             Thread(cfg, "disable", 1, t => t.Disable(1, C)),
             Reuse(cfg, 2),
-            DeviceWrites(cfg, 3),
+            DeviceReads(cfg, 3),
         ]) { Clauses = ["FIND-28", "DIS-2", "TBL-7", "DEV-2", "PAGE-3", "INV-12", "INV-13"] };
     }
 
     /// <summary>FIND-29: the group fd's release hands the table back (DET-1: disable, then TBL-10) while the host waits
-    /// for the page and the device writes through the cache.</summary>
+    /// for the page and the device reads through the cache.</summary>
     public static ConcurrentScenario DmaVsReleaseAndReuse()
     {
         var cfg = PlatformConfig.Small();
@@ -75,11 +77,11 @@ public static partial class Scenarios
         [
             Thread(cfg, "release", 1, t => t.Close(1, G)),
             Reuse(cfg, 2),
-            DeviceWrites(cfg, 3),
+            DeviceReads(cfg, 3),
         ]) { Clauses = ["FIND-29", "TBL-10", "DET-1", "CORE-26", "DEV-2", "DEV-3", "PAGE-3", "INV-12", "INV-13"] };
     }
 
-    /// <summary>A second process maps the page the moment it is free (PAGE-4) while the device reads and writes the IOVA
+    /// <summary>A second process maps the page the moment it is free (PAGE-4) while the device reads the IOVA twice
     /// and the user unmaps it: reuse by mmap rather than by the host.</summary>
     public static ConcurrentScenario DmaVsUnmapAndMmapReuse()
     {
@@ -88,7 +90,7 @@ public static partial class Scenarios
         [
             Thread(cfg, "unmap", 1, t => t.Unmap(1, C, DeviceIova, 0x1000)),
             Thread(cfg, "mmap", 2, t => t.Add(new MapPageCmd(2, 0x30, 0, true))),
-            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Write, 0xD3)).Add(new DmaCmd(1, DeviceIova, 8, DmaDirection.Read, 0))),
+            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Read, 0)).Add(new DmaCmd(1, DeviceIova, 8, DmaDirection.Read, 0))),
         ]) { Clauses = ["TBL-7", "PAGE-4", "DEV-1", "DEV-2", "INV-12", "INV-13"] };
     }
 
@@ -101,11 +103,25 @@ public static partial class Scenarios
         [
             Thread(cfg, "exit", 1, t => t.Exit(1)),
             Thread(cfg, "reuse", 2, t => t.Add(new HostReuseCmd(1))),
-            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Write, 0xD4))),
+            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Read, 0))),
         ]) { Clauses = ["PROC-5", "REL-1", "DEV-1", "PAGE-1", "INV-12", "INV-13"] };
+    }
+
+    /// <summary>FIND-31 without the device: a MAP of two pages whose second write fails (HOST-7), and a thread of the same
+    /// process that unmaps the first page and then asks the host to reuse it. A failed MAP changes no count, so the host
+    /// finds the page busy only if the munmap came before the MAP, which would then have failed with -EFAULT.</summary>
+    public static ConcurrentScenario ReuseVsFailingMap()
+    {
+        var cfg = PlatformConfig.Small();
+        var prefix = Enabled(cfg).Add(new InjectCmd(1, 2));
+        return new("reuse-vs-failing-map", cfg, prefix.Commands,
+        [
+            Thread(cfg, "map", 1, t => t.Map(1, C, Script.VaddrOf(cfg, 1, 0), DeviceIova, 0x2000)),
+            Thread(cfg, "munmap-reuse", 2, t => t.Add(new UnmapPageCmd(1, Script.VaddrOf(cfg, 1, 0) >> cfg.PageShift)).Add(new HostReuseCmd(0))),
+        ]) { Clauses = ["FIND-31", "MAP-10", "MAP-11", "PAGE-1", "PAGE-3", "INV-11"] };
     }
 
     /// <summary>The scenarios above, registered with the hand-written ones.</summary>
     static IReadOnlyList<ConcurrentScenario> Device =>
-        [DmaVsUnmapAndReuse(), DmaVsRollbackAndReuse(), DmaVsDisableAndReuse(), DmaVsReleaseAndReuse(), DmaVsUnmapAndMmapReuse(), DmaVsExit()];
+        [DmaVsUnmapAndReuse(), DmaVsRollbackAndReuse(), DmaVsDisableAndReuse(), DmaVsReleaseAndReuse(), DmaVsUnmapAndMmapReuse(), DmaVsExit(), ReuseVsFailingMap()];
 }

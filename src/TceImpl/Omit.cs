@@ -119,4 +119,7 @@ internal enum Omit : ulong
     FlushBeforePutOnRelease = 1UL << 24,
     /// <summary>TBL-8, DEV-3: the flush's invalidation of the table's translation cache.</summary>
     FlushInvalidation = 1UL << 25,
+    /// <summary>MAP-10 (adopted, FIND-31): current's mmap_sem held from the first pin to the end of the rollback;
+    /// omitted, each pin takes it on its own (the literal order).</summary>
+    MmapSemAcrossMap = 1UL << 26,
 }

@@ -53,6 +53,8 @@ internal enum Literal
     DisablePutsBeforeFlush = 1 << 21,
     /// <summary>FIND-29: the release of ownership puts each page inside its clear and flushes at its end.</summary>
     ReleasePutsBeforeFlush = 1 << 22,
+    /// <summary>FIND-31: MAP pins each page under its own short hold of mmap_sem.</summary>
+    MapPinsPageByPage = 1 << 23,
 
-    All = (1 << 23) - 1,
+    All = (1 << 24) - 1,
 }

@@ -36,6 +36,7 @@ internal static class LiteralParts
         OmitIf(Literal.RollbackPutsBeforeFlush, Omit.FlushBeforePutOnRollback); // FIND-27
         OmitIf(Literal.DisablePutsBeforeFlush, Omit.FlushBeforePutOnDisable);   // FIND-28
         OmitIf(Literal.ReleasePutsBeforeFlush, Omit.FlushBeforePutOnRelease);   // FIND-29
+        OmitIf(Literal.MapPinsPageByPage, Omit.MmapSemAcrossMap);               // FIND-31
 
         var parts = new KernelParts { Omits = omits };
         if (Has(Literal.ChargeWindowBytes)) parts = parts with { Driver = ctx => new LiteralDriver(ctx) };
@@ -45,4 +46,12 @@ internal static class LiteralParts
             parts = parts with { Lifetime = (tasks, o) => new LiteralLifetime(literal, tasks, o) };
         return parts;
     }
+}
+
+/// <summary>Literal behaviours that the adopted design makes unreachable on their own, for the tests that show they are
+/// latent (a catalog entry must be caught, so these are not entries).</summary>
+public static class LatentLiterals
+{
+    /// <summary>FIND-29's hand-back order alone: pristine's disable has emptied the window before any hand-back.</summary>
+    public static KernelParts ReleasePutsBeforeFlushAlone() => LiteralParts.Of(Literal.ReleasePutsBeforeFlush);
 }

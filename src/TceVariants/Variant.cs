@@ -99,6 +99,9 @@ public static class Checks
     public const string MemlockLimit = "EN-5 memlock limit";
     public const string DirtyOnClear = "TBL-7 dirty on clear";
     public const string WriteBack = "ABI-8 write-back";
+    // Issue 15: the device.
+    public const string DmaIsolation = "INV-12 DMA isolation";
+    public const string NoDmaAfterUnmap = "INV-13 no DMA after unmap";
 
     // Concurrency suite: the controlled scheduler's checks, one at a time.
     public const string LockDiscipline = "lock discipline";
@@ -109,7 +112,7 @@ public static class Checks
 
     public static IReadOnlyList<string> Sequential { get; } =
         [Result, State, Alignment, WindowBounds, Rollback, Attach, Isolation, PinBalance, Accounting, FailureAtomicity, CleanHandOver, CoreConsistency, Flushed,
-         MemlockLimit, DirtyOnClear, WriteBack];
+         MemlockLimit, DirtyOnClear, WriteBack, DmaIsolation, NoDmaAfterUnmap];
 
     public static IReadOnlyList<string> Concurrent { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants];
 

@@ -97,13 +97,15 @@ internal class CallLifetime(TaskList tasks, Omit omits = Omit.None)
         return 0;
     }
 
-    /// <summary>PROC-5 after the mark: the address space emptied (pins stay), then every fd closed in ascending
-    /// order with no mm (STATE-9).</summary>
+    /// <summary>PROC-5 after the mark: every fd closed in ascending order with no mm (STATE-9), then the address space
+    /// emptied (pins stay). The kernel empties the address space first; emptying it last (adopted, FIND-31) makes the
+    /// frames the exit frees become free at one step, after the releases have put their pins, so whoever waits for a
+    /// frame (PAGE-3, PAGE-4) sees the exit whole.</summary>
     protected static void CloseAll(Process p)
     {
-        p.Mm.ExitMmap();                                    // PROC-5: address space emptied, pins stay
         var cur = new Current(p, null);                     // PROC-5, STATE-9: no mm from here on
         foreach (var f in p.Files.DetachAll())              // PROC-5: ascending fd order
             f.DropEntry(cur);                               // PROC-6
+        p.Mm.ExitMmap();                                    // PROC-5 (adopted, FIND-31): address space emptied, pins stay
     }
 }

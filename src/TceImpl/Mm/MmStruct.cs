@@ -114,29 +114,30 @@ internal sealed class MmStruct
 
     /// <summary>
     /// Pins the system page holding <paramref name="uaddr"/> (TBL-6): unmapped, or <paramref name="write"/> on a
-    /// read-only page -> -EFAULT and nothing pinned; else the frame's count + 1 and its number returned.
+    /// read-only page -> -EFAULT and nothing pinned; else the frame's count + 1 and its number returned. Takes
+    /// <see cref="MmapSem"/> for reading unless the caller holds it (<paramref name="mmapSemHeld"/>, MAP-10).
     /// </summary>
-    internal int GetUserPage(ulong uaddr, bool write, out long pfn)
+    internal int GetUserPage(ulong uaddr, bool write, out long pfn, bool mmapSemHeld = false)
     {
-        MmapSem.DownRead();
+        if (!mmapSemHeld) MmapSem.DownRead();
         _vmCell.Read();
         if (!_vm.TryGetValue(VpageOf(uaddr), out long v))
         {
-            MmapSem.UpRead();
+            if (!mmapSemHeld) MmapSem.UpRead();
             // Stryker disable once Unary
             pfn = -1;
             return -Errno.EFAULT; // TBL-6: unmapped
         }
         if (write && (v & 1) == 0)
         {
-            MmapSem.UpRead();
+            if (!mmapSemHeld) MmapSem.UpRead();
             // Stryker disable once Unary
             pfn = -1;
             return -Errno.EFAULT; // TBL-6: the device would write a read-only page
         }
         pfn = FrameOf(v);
         _mem.Get(pfn);
-        MmapSem.UpRead();
+        if (!mmapSemHeld) MmapSem.UpRead();
         return 0;
     }
 

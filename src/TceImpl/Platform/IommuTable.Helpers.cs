@@ -55,13 +55,14 @@ internal partial class IommuTable
         return ret;
     }
 
-    /// <summary>TBL-6 with the HOST-7 countdown the caller took (<see cref="TakeCountdown"/>).</summary>
-    internal int PutUserMode(in Current cur, long entry, ulong tce, ref long countdown)
+    /// <summary>TBL-6 with the HOST-7 countdown the caller took (<see cref="TakeCountdown"/>); with
+    /// <paramref name="mmapSemHeld"/> the caller holds current's mmap_sem for reading (MAP-10, FIND-31).</summary>
+    internal int PutUserMode(in Current cur, long entry, ulong tce, ref long countdown, bool mmapSemHeld = false)
     {
         var mm = cur.Mm;
         if (mm is null) return -Errno.EFAULT;                                // TBL-6: current has no mm
         ulong pageMask = ~((1UL << PageShift) - 1);
-        int ret = mm.GetUserPage(tce & pageMask, (tce & Abi.TcePciWrite) != 0, out long pfn); // TBL-6
+        int ret = mm.GetUserPage(tce & pageMask, (tce & Abi.TcePciWrite) != 0, out long pfn, mmapSemHeld); // TBL-6
         if (ret != 0) return ret;                                           // TBL-6: -EFAULT, nothing pinned
         ulong hwaddr = ((ulong)pfn << PageShift) + (tce & ~pageMask & Abi.IommuPageMask);
         ret = Build(entry, hwaddr | (tce & Abi.TcePermMask), ref countdown);

@@ -180,13 +180,18 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         long first = (long)(iova >> Abi.IommuPageShift);
         ulong built = 0;
         long countdown = tbl.TakeCountdown();                                          // HOST-7, LOCK-7: one step per MAP
+        // MAP-10 (adopted, FIND-31): current's mmap_sem for reading from the first pin to the end of the rollback, so no
+        // page the MAP pinned leaves the address space while the MAP may still put it back.
+        var held = Ctx.Omits(Omit.MmapSemAcrossMap) ? null : cur.Mm;
+        held?.MmapSem.DownRead();
         for (; built < npages; built++)
         {
-            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift), ref countdown); // MAP-10 -> TBL-6
+            ret = tbl.PutUserMode(cur, first + (long)built, tce + (built << Abi.IommuPageShift), ref countdown, held is not null); // MAP-10 -> TBL-6
             if (ret != 0) break;                                                       // MAP-10: first error stops
         }
         tbl.ReturnCountdown(countdown);
         if (ret != 0 && !Ctx.Omits(Omit.MapUnwind)) MapUnwind(tbl, first, (long)built); // MAP-11 -> TBL-7
+        held?.MmapSem.UpRead();                                                        // MAP-10 (adopted, FIND-31)
         if (!Ctx.Omits(Omit.MapFlush)) tbl.Flush();                                    // MAP-12 -> TBL-8
         return ret;                                                                    // MAP-13
     }

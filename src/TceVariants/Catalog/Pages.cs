@@ -101,3 +101,16 @@ internal sealed class DeviceFdTakesTwoUsers(KernelContext ctx, IIommuDriverOps d
         return fd;
     }
 }
+
+/// <summary>TBL-8 invalidates only the translations of pool 0's entries: a cached translation of another pool survives
+/// the flush (DEV-3).</summary>
+internal sealed class FlushInvalidatesFirstPool(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
+{
+    protected internal override void InvalidateTranslations()
+    {
+        if (!TryGetIotlb(out var cache)) return;
+        cache.Lock();
+        cache.InvalidateRange(PoolFirst(0), PoolEnd(0));
+        cache.Unlock();
+    }
+}
