@@ -88,7 +88,8 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
         LockKind.TableInject => new(id, Lock2Rank + 3, false),
         LockKind.MmapSem => new(id, Lock2Rank + 4, false),
         LockKind.Pool => new(id, Lock2Rank + 5, false),
-        LockKind.Files or LockKind.TaskList or LockKind.Containers => new(id, Lock2Rank + 6, true),
+        LockKind.Iotlb => new(id, Lock2Rank + 6, false),
+        LockKind.Files or LockKind.TaskList or LockKind.Containers => new(id, Lock2Rank + 7, true),
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, "a lock kind the discipline does not rank"),
     };
 

@@ -409,6 +409,7 @@ public static partial class Scenarios
         InFlightCallVsClose(), StatusAfterHandBack(), SetIommuUnwindVsHostAlloc(), GroupReleaseVsReopen(), DeviceFdVsSetIommu(),
         TwoOpens(), ForksVsOpen(), PassVsClose(), ExitVsStatusAndStale(), InFlightFailureVsClose(),
         .. Coverage,
+        .. Device,
     ];
 
     /// <summary>The schedules of the concurrency-only findings.</summary>

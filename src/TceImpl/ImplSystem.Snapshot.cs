@@ -22,6 +22,7 @@ public sealed partial class ImplSystem
         for (long pfn = 0; pfn < mem.Frames; pfn++)
         {
             b.Page(pfn, mem.RefCount(pfn), mem.IsDirty(pfn));
+            if (mem.Generation(pfn) is var gen and > 0) b.Frame(pfn, gen, mem.Owner(pfn)); // PAGE-2
             var bytes = mem.Page(pfn);
             if (bytes is null) continue;
             for (int off = 0; off < bytes.Length; off += 16)

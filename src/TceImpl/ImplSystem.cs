@@ -1,5 +1,6 @@
 using TceVerify.Contract;
 using TceVerify.Impl.Mm;
+using TceVerify.Impl.Platform;
 using TceVerify.Impl.Sync;
 using TceVerify.Impl.Vfio;
 
@@ -35,6 +36,7 @@ public sealed partial class ImplSystem : ITceSystem
     readonly CallLifetime _life;
     readonly VfioCore _core;
     readonly VfioGroup[] _groups;
+    readonly Device _device;
 
     public PlatformConfig Config { get; }
 
@@ -55,6 +57,7 @@ public sealed partial class ImplSystem : ITceSystem
         Config = config;
 
         _ctx = new KernelContext(config, sync, new PhysicalMemory(config.PhysicalPages, config.PageShift), parts.Omits);
+        _device = new Device(_ctx.Memory, config.PageShift);
 
         _groups = new VfioGroup[config.Groups.Length];
         for (int i = 0; i < _groups.Length; i++)
@@ -191,7 +194,7 @@ public sealed partial class ImplSystem : ITceSystem
         if (p is null) return -Errno.ESRCH;                 // PROC-1
         long ret = 0;
         if (!_ctx.Memory.IsFrame(pfn)) ret = -Errno.EINVAL; // PROC-7
-        else p.Mm.MapPage(vpage, pfn, writable);            // PROC-7
+        else ret = p.Mm.MapPage(vpage, pfn, writable);      // PROC-7, PAGE-4
         LeaveCall(p);
         return ret;
     }
@@ -246,12 +249,20 @@ public sealed partial class ImplSystem : ITceSystem
         return g.Table.HostWriteStale(entry, tce);          // HOST-6
     }
 
-    // TODO(issue 15, branch device): the device and page lifetime land with the implementation.
-    public long HostReuse(long pfn) => throw new NotSupportedException("issue 15: not yet implemented");
+    public long HostReuse(long pfn) => _ctx.Memory.HostReuse(pfn);   // PAGE-3
 
-    public long DeviceDma(int groupId, ulong iova, DmaDirection direction, Span<byte> data) => throw new NotSupportedException("issue 15: not yet implemented");
+    // ================================================================ the device (DEV-1)
 
-    public DeviceState DeviceState() => Contract.DeviceState.None;
+    public long DeviceDma(int groupId, ulong iova, DmaDirection direction, Span<byte> data)
+    {
+        var g = _core.FindGroup(groupId);
+        if (g is null) return -Errno.ENOENT;                // DEV-1, HOST-1
+        return _device.Dma(g.Table, iova, direction, data); // DEV-1
+    }
+
+    /// <summary>DEV-2: every table's cached translations, and INV-12(b)'s breaches. Quiescent, like the snapshot.</summary>
+    public DeviceState DeviceState() =>
+        new(_groups.SelectMany(g => g.Table.CachedForDump()).ToList(), _device.BreachesForDump());
 
     public long InjectTceWriteFailure(int groupId, int nth)
     {

@@ -106,4 +106,17 @@ internal enum Omit : ulong
     OwnershipFlush = 1UL << 50,
     /// <summary>LOCK-9: each pool's occupancy bits start a word of their own (issue 11); omitted, they are flat.</summary>
     OccupancyWordsPerPool = 1UL << 51,
+
+    // ------------------------------------------------ the device (issue 15): TBL-7's order and TBL-8's invalidation
+    /// <summary>TBL-7 (adopted, FIND-26) in UNMAP: the flush before the puts; omitted, each page is put inside the
+    /// clear loop and UNMAP-9's flush comes after (the literal order).</summary>
+    FlushBeforePutOnUnmap = 1UL << 21,
+    /// <summary>TBL-7 (adopted, FIND-27) in a failed MAP's rollback (MAP-11): the flush before the puts.</summary>
+    FlushBeforePutOnRollback = 1UL << 22,
+    /// <summary>TBL-7 (adopted, FIND-28) in disable (DIS-2): the flush before the puts.</summary>
+    FlushBeforePutOnDisable = 1UL << 23,
+    /// <summary>TBL-10 (adopted, FIND-29): the flush before the puts of the hand-back.</summary>
+    FlushBeforePutOnRelease = 1UL << 24,
+    /// <summary>TBL-8, DEV-3: the flush's invalidation of the table's translation cache.</summary>
+    FlushInvalidation = 1UL << 25,
 }

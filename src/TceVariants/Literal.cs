@@ -45,6 +45,14 @@ internal enum Literal
     /// <summary>FIND-22: open_container, open_group, pass_fd and fork run beside the process's other calls, and fork
     /// publishes children in whatever order they finish.</summary>
     OpenBesideCalls = 1 << 18,
+    /// <summary>FIND-26: UNMAP's clear puts each page inside its loop and flushes after it.</summary>
+    UnmapPutsBeforeFlush = 1 << 19,
+    /// <summary>FIND-27: a failed MAP's rollback puts each page inside its loop; MAP-12 flushes after it.</summary>
+    RollbackPutsBeforeFlush = 1 << 20,
+    /// <summary>FIND-28: disable's clear puts each page inside its loop and flushes after it.</summary>
+    DisablePutsBeforeFlush = 1 << 21,
+    /// <summary>FIND-29: the release of ownership puts each page inside its clear and flushes at its end.</summary>
+    ReleasePutsBeforeFlush = 1 << 22,
 
-    All = (1 << 19) - 1,
+    All = (1 << 23) - 1,
 }

@@ -32,6 +32,10 @@ internal static class LiteralParts
         OmitIf(Literal.OpenedUnlocked, Omit.GroupMutexOnOpen);                  // FIND-20
         OmitIf(Literal.DeviceFdDriverUnlocked, Omit.GroupLockOnDeviceFdDriver); // FIND-21
         OmitIf(Literal.OpenBesideCalls, Omit.InstallAlone);                     // FIND-22
+        OmitIf(Literal.UnmapPutsBeforeFlush, Omit.FlushBeforePutOnUnmap);       // FIND-26
+        OmitIf(Literal.RollbackPutsBeforeFlush, Omit.FlushBeforePutOnRollback); // FIND-27
+        OmitIf(Literal.DisablePutsBeforeFlush, Omit.FlushBeforePutOnDisable);   // FIND-28
+        OmitIf(Literal.ReleasePutsBeforeFlush, Omit.FlushBeforePutOnRelease);   // FIND-29
 
         var parts = new KernelParts { Omits = omits };
         if (Has(Literal.ChargeWindowBytes)) parts = parts with { Driver = ctx => new LiteralDriver(ctx) };

@@ -25,6 +25,7 @@ internal sealed class MmStruct
     readonly PhysicalMemory _mem;
     readonly int _pageShift;
     readonly ulong _pageOffsetMask;
+    readonly int _pid;
 
     /// <summary>The frame of a packed <see cref="_vm"/> value.</summary>
     // Stryker disable once Bitwise
@@ -41,6 +42,7 @@ internal sealed class MmStruct
         _mem = mem;
         _pageShift = pageShift;
         _pageOffsetMask = (1UL << pageShift) - 1;
+        _pid = pid;
         MmapSem = sync.CreateRwSemaphore(LockId.MmapSem(pid));
         LockedVmCell = sync.CreateCell($"proc {pid} locked_vm");
         _vmCell = sync.CreateCell($"proc {pid} vm");
@@ -49,15 +51,27 @@ internal sealed class MmStruct
     // ---------------------------------------------------------------- address space (PROC-3, PROC-5, PROC-7)
 
     /// <summary>Boot mapping: no lock, the mm is not shared yet.</summary>
-    internal void MapAtBoot(ulong vpage, long pfn, bool writable) => _vm[vpage] = (pfn << 1) | (writable ? 1L : 0L);
+    internal void MapAtBoot(ulong vpage, long pfn, bool writable)
+    {
+        if (_vm.TryGetValue(vpage, out long old)) _mem.UnmapFrame(FrameOf(old));
+        _mem.MapFrame(pfn, FrameOwner.None);   // PAGE-2: boot frames are nobody's reuse
+        _vm[vpage] = (pfn << 1) | (writable ? 1L : 0L);
+    }
 
-    /// <summary>PROC-7 mmap: replaces any mapping of the page. The caller checked the frame.</summary>
-    internal void MapPage(ulong vpage, long pfn, bool writable)
+    /// <summary>PROC-7 mmap: replaces any mapping of the page; -EBUSY for a frame the host holds, and a frame free
+    /// before the call becomes this process's (PAGE-4). The caller checked that <paramref name="pfn"/> is a frame.</summary>
+    internal int MapPage(ulong vpage, long pfn, bool writable)
     {
         MmapSem.DownWrite();
         _vmCell.Write();
-        _vm[vpage] = (pfn << 1) | (writable ? 1L : 0L);
+        int ret = _mem.MapFrame(pfn, _pid);                             // PAGE-4
+        if (ret == 0)
+        {
+            if (_vm.TryGetValue(vpage, out long old)) _mem.UnmapFrame(FrameOf(old)); // PROC-7: the mapping replaced
+            _vm[vpage] = (pfn << 1) | (writable ? 1L : 0L);             // PROC-7
+        }
         MmapSem.UpWrite();
+        return ret;
     }
 
     /// <summary>PROC-7 munmap: -EINVAL when not mapped. Pins taken through the page stay (STATE-2).</summary>
@@ -65,7 +79,8 @@ internal sealed class MmStruct
     {
         MmapSem.DownWrite();
         _vmCell.Write();
-        bool removed = _vm.Remove(vpage);
+        bool removed = _vm.Remove(vpage, out long old);
+        if (removed) _mem.UnmapFrame(FrameOf(old));                     // PAGE-1: the frame may become free
         MmapSem.UpWrite();
         return removed ? 0 : -Errno.EINVAL; // PROC-7
     }
@@ -75,6 +90,7 @@ internal sealed class MmStruct
     {
         MmapSem.DownWrite();
         _vmCell.Write();
+        foreach (var v in _vm.Values) _mem.UnmapFrame(FrameOf(v));     // PAGE-1
         _vm.Clear();
         MmapSem.UpWrite();
     }
@@ -85,7 +101,11 @@ internal sealed class MmStruct
         var child = new MmStruct(childPid, RlimitMemlock, CapIpcLock, _mem, _pageShift, sync);
         MmapSem.DownRead();
         _vmCell.Read();
-        foreach (var (vpage, v) in _vm) child._vm[vpage] = v;
+        foreach (var (vpage, v) in _vm)
+        {
+            _mem.MapFrame(FrameOf(v), FrameOwner.None);                  // PROC-3: shared with the parent, no reuse
+            child._vm[vpage] = v;
+        }
         MmapSem.UpRead();
         return child;
     }

@@ -14,6 +14,12 @@ namespace TceVerify.Impl.Mm;
 /// race detector to check, and the scheduling points around them (mmap_sem, pool locks) already order them.
 /// Page bytes are user memory, racy by nature (two processes may write one frame); only their lazy
 /// allocation is published atomically.
+/// A frame's life (PAGE-1 .. PAGE-4: how many address spaces map it, its generation and owner) changes only on the
+/// rare calls that map, unmap or reuse frames, under one plain lock of the machine's: a frame is free when nobody pins
+/// it, nothing maps it and the host does not hold it, and that must be decided and acted on in one step. No
+/// scheduling point lies inside, so under the controlled scheduler the lock is never contended. Pins need no part in
+/// it: a frame no address space maps cannot gain a pin (TBL-6 pins through a mapping), so "unmapped and unpinned"
+/// stays true until a map under this lock.
 /// </remarks>
 internal sealed class PhysicalMemory
 {
@@ -26,6 +32,10 @@ internal sealed class PhysicalMemory
     readonly ulong[] _dirty;                 // one bit per frame
     readonly byte[]?[]?[] _bytes;            // [pfn >> ChunkShift][pfn & (ChunkSize - 1)], allocated on first write
     readonly byte[] _zeroPage;
+    readonly int[] _maps;                    // PAGE-1: address-space mappings of the frame
+    readonly long[] _generation;             // PAGE-2
+    readonly int[] _owner;                   // PAGE-2: FrameOwner.None, FrameOwner.Host or a pid
+    readonly Lock _life = new();
 
     internal PhysicalMemory(long frames, int pageShift)
     {
@@ -36,6 +46,9 @@ internal sealed class PhysicalMemory
         // Stryker disable once Bitwise,Arithmetic
         _bytes = new byte[]?[]?[(frames + ChunkSize - 1) >> ChunkShift];
         _zeroPage = new byte[_pageSize];
+        _maps = new int[frames];
+        _generation = new long[frames];
+        _owner = new int[frames];
     }
 
     /// <summary>The chunk of page pointers holding frame <paramref name="pfn"/>.</summary>
@@ -68,6 +81,70 @@ internal sealed class PhysicalMemory
     internal long RefCount(long pfn) => Memory.BaseRefCount(pfn) + Volatile.Read(ref _pins[pfn]);
 
     internal bool IsDirty(long pfn) => (Volatile.Read(ref _dirty[Bitmap.WordOf(pfn)]) & (1UL << (int)(pfn & 63))) != 0;
+
+    // ---------------------------------------------------------------- the life of a frame (PAGE-1 .. PAGE-4)
+
+    /// <summary>PAGE-1 (caller holds <see cref="_life"/>, or the machine is quiescent).</summary>
+    bool IsFreeLocked(long pfn) => Volatile.Read(ref _pins[pfn]) == 0 && _maps[pfn] == 0 && _owner[pfn] != FrameOwner.Host;
+
+    /// <summary>PAGE-2: a free frame is given to <paramref name="owner"/>.</summary>
+    void ReuseLocked(long pfn, int owner)
+    {
+        _generation[pfn]++;
+        _owner[pfn] = owner;
+    }
+
+    /// <summary>
+    /// PROC-7 / PAGE-4, for mmap: -EBUSY when the host holds the frame; else one more mapping, and a frame free before
+    /// it becomes <paramref name="pid"/>'s (generation + 1). Boot mappings pass <see cref="FrameOwner.None"/>: no reuse.
+    /// </summary>
+    internal int MapFrame(long pfn, int pid)
+    {
+        lock (_life)
+        {
+            if (_owner[pfn] == FrameOwner.Host) return -Errno.EBUSY;    // PAGE-4: the host holds it
+            if (pid != FrameOwner.None && IsFreeLocked(pfn)) ReuseLocked(pfn, pid); // PAGE-4: free before the call
+            _maps[pfn]++;
+            return 0;
+        }
+    }
+
+    /// <summary>PROC-7 munmap, PROC-5 exit: one mapping fewer (the frame may become free, PAGE-1).</summary>
+    internal void UnmapFrame(long pfn)
+    {
+        lock (_life) _maps[pfn]--;
+    }
+
+    /// <summary>PAGE-3 host_reuse: -EINVAL for a non-frame, -EBUSY unless free; else the host takes the frame and
+    /// writes its data over the first <see cref="Memory.HostReuseBytes"/> bytes.</summary>
+    internal int HostReuse(long pfn)
+    {
+        if (!IsFrame(pfn)) return -Errno.EINVAL;                         // PAGE-3
+        lock (_life)
+        {
+            if (!IsFreeLocked(pfn)) return -Errno.EBUSY;                 // PAGE-3, PAGE-1
+            ReuseLocked(pfn, FrameOwner.Host);                           // PAGE-3, PAGE-2
+            WritablePage(pfn).AsSpan(0, Memory.HostReuseBytes).Fill(Memory.HostReuseByte); // PAGE-3: the host's data
+            return 0;
+        }
+    }
+
+    /// <summary>INV-12(b): why a DMA through a translation made at <paramref name="generationAtFill"/> may not touch the
+    /// frame now, or null when it may (the device's own check, at every access).</summary>
+    internal string? WhyUnreachable(long pfn, long generationAtFill)
+    {
+        lock (_life)
+        {
+            if (_owner[pfn] == FrameOwner.Host) return "a frame the host holds (PAGE-3)";
+            if (_generation[pfn] != generationAtFill) return $"reused since the translation was made (generation {generationAtFill} -> {_generation[pfn]}, owner {FrameOwner.Describe(_owner[pfn])})";
+            if (IsFreeLocked(pfn)) return "a free frame nobody pins (PAGE-1)";
+            return null;
+        }
+    }
+
+    internal long Generation(long pfn) => Volatile.Read(ref _generation[pfn]);
+
+    internal int Owner(long pfn) => Volatile.Read(ref _owner[pfn]);
 
     /// <summary>The bytes of a frame, or a shared zero page when it was never written. Read-only view.</summary>
     internal ReadOnlySpan<byte> PageBytes(long pfn) => Page(pfn) ?? _zeroPage;

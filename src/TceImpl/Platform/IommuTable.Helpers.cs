@@ -70,13 +70,21 @@ internal partial class IommuTable
     }
 
     /// <summary>
-    /// TBL-7 clear_and_put(entry, n): each in-use entry of the range, ascending, under its pool lock, is set to 0
-    /// (flush_pending = 1) and its page dirtied (if WRITE) and put. Entries not in use are skipped, 64 at a time.
+    /// TBL-7 clear_and_put(entry, n) (adopted, FIND-26 .. FIND-28): each in-use entry of the range, ascending, under its
+    /// pool lock, is set to 0 (flush_pending = 1) and its old value kept; entries not in use are skipped, 64 at a time.
+    /// Then the caller's flush (UNMAP-9, MAP-12, DIS-2; <paramref name="flushSite"/> names it for the variants that drop
+    /// it), and only then each kept page is dirtied (if WRITE) and put, so no page is released while the device may hold
+    /// a cached translation to it (INV-12). A machine that omits <paramref name="orderSite"/> puts inside the loop,
+    /// before that flush: the literal order.
     /// Returns 0; a range leaving the storage (only a broken variant asks) clears the part inside and gives -EIO.
     /// </summary>
-    internal int ClearAndPut(long entry, long n)
+    internal int ClearAndPut(long entry, long n, Omit orderSite = Omit.None, Omit flushSite = Omit.None)
     {
-        if (n <= 0) return 0;
+        if (n <= 0)
+        {
+            if (!Omits(flushSite)) Flush();                                  // TBL-7 (2)
+            return 0;
+        }
         long end = entry + n;
         int ret = 0;
         if (entry < StorageStart)
@@ -89,22 +97,29 @@ internal partial class IommuTable
             ret = -Errno.EIO;                                                // TBL-2
             end = StorageEnd;
         }
+        var deferred = Omits(orderSite) ? null : new DeferredPuts();
         long pos = entry;
         while (pos < end)
         {
             int k = PoolOf(pos);
             long segEnd = Math.Min(end, PoolEnd(k));
-            _poolLock[k].Lock();                                             // TBL-7, TBL-3
+            _poolLock[k].Lock();                                             // TBL-7 (1), TBL-3
             _poolTces[k].Write();
-            if (ClearRangeLocked(pos, segEnd, put: true) != 0) _flushPending.Set(1); // TBL-7
+            if (ClearRangeLocked(pos, segEnd, put: true, deferred: deferred) != 0) _flushPending.Set(1); // TBL-7 (1)
             _poolLock[k].Unlock();
             pos = segEnd;
         }
+        if (!Omits(flushSite)) Flush();                                      // TBL-7 (2), TBL-8
+        deferred?.PutAll(this);                                              // TBL-7 (3)
         return ret;
     }
 
-    /// <summary>TBL-8 flush: the device drops its cached translations.</summary>
-    internal void Flush() => _flushPending.Set(0);
+    /// <summary>TBL-8 flush: the table's translation cache is invalidated (DEV-3), flush_pending = 0.</summary>
+    internal void Flush()
+    {
+        if (!Omits(Omit.FlushInvalidation)) InvalidateTranslations();       // TBL-8, DEV-3
+        _flushPending.Set(0);                                                // TBL-8
+    }
 
     /// <summary>
     /// TBL-9 take_ownership (adopted: FIND-7, FIND-8, FIND-9, FIND-10). All pool locks held: with bit 0 (the
@@ -136,16 +151,19 @@ internal partial class IommuTable
     }
 
     /// <summary>
-    /// TBL-10 release_ownership (adopted: FIND-9, FIND-10). All pool locks held: the window's in-use TCEs are
-    /// cleared as TBL-7 (they hold the user's pins), it_map zeroed but for the reserved bit, flush, host owner.
+    /// TBL-10 release_ownership (adopted: FIND-9, FIND-10, FIND-29). All pool locks held: the window's in-use TCEs are
+    /// cleared, it_map zeroed but for the reserved bit, flush, then their pages put as TBL-7 (they held the user's
+    /// pins), host owner.
     /// </summary>
     internal void ReleaseOwnership()
     {
         LockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd); // TBL-10, LOCK-4 (adopted, FIND-9)
-        ClearWindowLocked(put: true);                           // TBL-10: as TBL-7
+        var deferred = Omits(Omit.FlushBeforePutOnRelease) ? null : new DeferredPuts();
+        ClearWindowLocked(put: true, deferred: deferred);       // TBL-10: clear, keeping the old values (FIND-29)
         Bitmap.ClearRange(_itMap, 0, ItSize, _itMapWords);      // TBL-10
         if (ItOffset == 0) Bitmap.Set(_itMap, 0, _itMapWords);  // TBL-10, TBL-1
         if (!Omits(Omit.OwnershipFlush)) Flush();              // TBL-10 (adopted, FIND-10)
+        deferred?.PutAll(this);                                 // TBL-10: the puts after the flush (adopted, FIND-29)
         _ownerCell.Write();
         _owner = 0;                                             // TBL-10: back to the host
         UnlockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd);

@@ -72,6 +72,22 @@ internal partial class IommuTable
         _injectLock.Unlock();
     }
 
+    /// <summary>
+    /// TBL-8, DEV-3: the platform invalidates the table's whole translation cache, waiting for the DMA in flight (the
+    /// cache's lock). DEV-4: before the first DMA there is no cache and nothing to wait for. The full fence pairs with
+    /// the publication of the cache in <see cref="Iotlb"/>: either the DMA sees the TCEs this flush follows, or this
+    /// flush sees its cache.
+    /// </summary>
+    protected internal virtual void InvalidateTranslations()
+    {
+        Interlocked.MemoryBarrier();
+        var cache = Volatile.Read(ref _iotlb);
+        if (cache is null) return;                              // DEV-4: no device ever ran
+        cache.Lock();
+        cache.InvalidateAll();                                  // DEV-3
+        cache.Unlock();
+    }
+
     /// <summary>The HOST-7 countdown itself, with no lock (for the catalog's variants of LOCK-10).</summary>
     protected internal IKAtomic Countdown => _countdown;
 }

@@ -55,6 +55,7 @@ internal partial class IommuTable
     readonly IKAtomic _countdown;
     readonly IKMutex _injectLock;   // LOCK-10: a MAP's writes and an inject exclude each other
     int _owner; // 0: the host; else the id of the owning container
+    TranslationCache? _iotlb;       // DEV-2: the hardware's cache, from the first DMA on (DEV-4)
 
     internal IommuTable(GroupConfig group, KernelContext ctx)
     {
@@ -187,14 +188,14 @@ internal partial class IommuTable
     /// <paramref name="put"/>, each in-use old value's page gets its dirty bit if it had WRITE and is put (TBL-7).
     /// Skips empty 64-entry words. Returns how many entries were cleared.
     /// </summary>
-    protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly = true)
+    protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly = true, DeferredPuts? deferred = null)
     {
         long cleared = 0;
         for (long pos = first; pos < end;)
         {
             int k = PoolOf(pos);
             long segEnd = Math.Min(end, PoolEnd(k));
-            cleared += ClearPoolRangeLocked(k, pos, segEnd, put, inUseOnly);
+            cleared += ClearPoolRangeLocked(k, pos, segEnd, put, inUseOnly, deferred);
             pos = segEnd;
         }
         return cleared;
@@ -205,8 +206,9 @@ internal partial class IommuTable
     protected internal long OccupancyWordEnd(int k, long entry) => Math.Min(PoolEnd(k), entry + 64 - (OccupancyBit(k, entry) & 63));
 
     /// <summary><see cref="ClearRangeLocked"/> within pool <paramref name="k"/>, whose occupancy bits are contiguous.
+    /// With <paramref name="deferred"/> the pages are not put here but collected for after the flush (TBL-7).
     /// Catalog hook: the word-by-word scan.</summary>
-    protected internal virtual long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly)
+    protected internal virtual long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly, DeferredPuts? deferred)
     {
         long lo = OccupancyBit(k, first), hi = OccupancyBit(k, end);
         long toTce = PoolFirst(k) - StorageStart - _occupancyBase[k];   // occupancy bit -> index into _tce
@@ -236,7 +238,11 @@ internal partial class IommuTable
                 tces[idx] = 0;
                 // Stryker disable once Assignment
                 done |= 1UL << bit;
-                if (put && inUse) PutTcePage(old);
+                if (put && inUse)
+                {
+                    if (deferred is null) PutTcePage(old);                     // the literal order: put inside the loop
+                    else deferred.Add(old);                                    // TBL-7 (adopted): after the flush
+                }
                 // Stryker disable once Update
                 cleared++;
             }
@@ -247,14 +253,14 @@ internal partial class IommuTable
     }
 
     /// <summary>Clears every in-use (or, for TBL-9, every non-zero) TCE of the window, all pool locks held (TBL-9, TBL-10).</summary>
-    protected internal void ClearWindowLocked(bool put, bool inUseOnly = true)
+    protected internal void ClearWindowLocked(bool put, bool inUseOnly = true, DeferredPuts? deferred = null)
     {
         long cleared = 0;
         for (int k = 0; k < _poolLock.Length; k++)
         {
             _poolTces[k].Write();
             // Stryker disable once Assignment
-            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put, inUseOnly);
+            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put, inUseOnly, deferred);
         }
         if (cleared != 0) _flushPending.Set(1); // TBL-7: a cleared TCE leaves a flush pending
     }
@@ -283,6 +289,9 @@ internal partial class IommuTable
     // Stryker restore all
 
     internal int OwnerForDump => _owner;
+
+    /// <summary>The translations the table's cache holds (none before the first DMA).</summary>
+    internal IEnumerable<CachedTranslation> CachedForDump() => _iotlb?.ForDump() ?? [];
     internal bool FlushPendingForDump => _flushPending.Read() != 0;
     internal int CountdownForDump => (int)_countdown.Read();
     internal List<(long First, long Last)> ItMapRangesForDump() => Bitmap.Ranges(_itMap, ItSize, ItOffset);

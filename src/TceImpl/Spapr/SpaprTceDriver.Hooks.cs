@@ -28,7 +28,7 @@ internal partial class SpaprTceDriver
         (iova >> Abi.IommuPageShift) + npages > (ulong)tbl.WindowEnd ? -Errno.EINVAL : 0; // MAP-9
 
     /// <summary>MAP-11: undo exactly the <paramref name="built"/> entries from <paramref name="first"/> (TBL-7).</summary>
-    protected internal virtual void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built);
+    protected internal virtual void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built, Omit.FlushBeforePutOnRollback, Omit.MapFlush);
 
     /// <summary>UNMAP-6, UNMAP-7: size and iova aligned, the range inside the window (without overflow: both terms
     /// are below 2^52). By reference so that a deviation can adjust them instead.</summary>

@@ -221,8 +221,8 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         ulong npages = size >> Abi.IommuPageShift;                                     // UNMAP-7
         // Stryker disable once Bitwise
         ulong entry = iova >> Abi.IommuPageShift;
-        ret = tbl.ClearAndPut((long)entry, (long)npages);                              // UNMAP-8 -> TBL-7
-        if (!Ctx.Omits(Omit.UnmapFlush)) tbl.Flush();                                  // UNMAP-9 -> TBL-8
+        // UNMAP-8 -> TBL-7, with UNMAP-9's flush made before the puts (adopted, FIND-26)
+        ret = tbl.ClearAndPut((long)entry, (long)npages, Omit.FlushBeforePutOnUnmap, Omit.UnmapFlush);
         return ret;                                                                    // UNMAP-9: 0
     }
 
@@ -294,8 +294,8 @@ internal partial class SpaprTceDriver : IIommuDriverOps
         {
             if (!Ctx.Omits(Omit.DisableClearWindow))
             {
-                tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize);    // DIS-2 (adopted, FIND-3) -> TBL-7
-                tbl.Flush();                                  // DIS-2 -> TBL-8
+                // DIS-2 (adopted, FIND-3) -> TBL-7, with DIS-2's flush made before the puts (adopted, FIND-28)
+                tbl.ClearAndPut(tbl.ItOffset, tbl.ItSize, Omit.FlushBeforePutOnDisable);
             }
             // DIS-2 (adopted, FIND-4, FIND-5): the payer's mm, alive or exited; the literal code uses current's.
             var mm = Ctx.Omits(Omit.UnchargePayer) ? cur.Mm : data.Payer?.Mm;

@@ -21,6 +21,8 @@ public enum LockKind
     MmapSem,
     /// <summary>A table's pool lock (LOCK-2, LOCK-4), by table (group) id and pool.</summary>
     Pool,
+    /// <summary>A table's translation cache, <c>iotlb</c> (the hardware's, DEV-3; last in LOCK-2), by table (group) id.</summary>
+    Iotlb,
     /// <summary>A process's fd table, <c>files</c> (a leaf of LOCK-2), by pid.</summary>
     Files,
     /// <summary>The pid table (a leaf, LOCK-8).</summary>
@@ -45,6 +47,7 @@ public readonly record struct LockId(LockKind Kind, int Id = 0, int Sub = 0, str
     public static LockId TableInject(int table) => new(LockKind.TableInject, table);
     public static LockId MmapSem(int pid) => new(LockKind.MmapSem, pid);
     public static LockId Pool(int table, int pool) => new(LockKind.Pool, table, pool);
+    public static LockId Iotlb(int table) => new(LockKind.Iotlb, table);
     public static LockId Files(int pid) => new(LockKind.Files, pid);
     public static LockId TaskList => new(LockKind.TaskList);
     public static LockId Containers => new(LockKind.Containers);
@@ -61,6 +64,7 @@ public readonly record struct LockId(LockKind Kind, int Id = 0, int Sub = 0, str
         LockKind.TableInject => $"table {Id} inject",
         LockKind.MmapSem => $"proc {Id} mmap_sem",
         LockKind.Pool => $"table {Id} pool {Sub}",
+        LockKind.Iotlb => $"table {Id} iotlb",
         LockKind.Files => $"proc {Id} files",
         LockKind.TaskList => "tasklist",
         LockKind.Containers => "containers",

@@ -14,13 +14,13 @@ namespace TceVerify.Variants.Catalog;
 /// <summary>MAP-11 one short: the last entry built before the failure stays.</summary>
 internal sealed class MapRollbackOneShort(KernelContext ctx) : SpaprTceDriver(ctx)
 {
-    protected internal override void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built - 1);
+    protected internal override void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built - 1, Omit.FlushBeforePutOnRollback, Omit.MapFlush);
 }
 
 /// <summary>MAP-11 one too many: the unwind also clears the entry that failed, which for -EBUSY is someone's mapping.</summary>
 internal sealed class MapRollbackOneMore(KernelContext ctx) : SpaprTceDriver(ctx)
 {
-    protected internal override void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built + 1);
+    protected internal override void MapUnwind(IommuTable tbl, long first, long built) => tbl.ClearAndPut(first, built + 1, Omit.FlushBeforePutOnRollback, Omit.MapFlush);
 }
 
 /// <summary>TBL-7 puts each cleared page twice: its count underflows, the page can be freed while mapped elsewhere.</summary>
