@@ -665,7 +665,7 @@ public sealed class ProgramStream
     Command Device(Observed o, List<int> live)
     {
         int r = _dev.Next(100);
-        if (r < 62) return DeviceDma(o);
+        if (r < 62) return DeviceDma(o, followUp: true);
         if (r < 84) return HostReuse(o);
         int pid = _dev.Next(4) == 0 ? DevPick(live) : live[0];
         var vm = o.Processes[pid].Vm;
@@ -683,7 +683,7 @@ public sealed class ProgramStream
     /// <summary>A DMA (DEV-1, DEV-5): mostly through a table with in-use entries at an IOVA it maps (either direction,
     /// within one page, crossing pages, ending at a page end), else at the window's edges, outside it, near 2^64, at
     /// random; sometimes on a group that does not exist; lengths 0, DmaMaxBytes and DmaMaxBytes + 1 among them.</summary>
-    Command DeviceDma(Observed o)
+    Command DeviceDma(Observed o, bool followUp = false)
     {
         var d = _dev;
         var mapped = _config.Groups.Where(g => InUse(o, g).Count > 0).ToList();
@@ -719,7 +719,28 @@ public sealed class ProgramStream
         };
         var direction = d.Next(2) == 0 ? DmaDirection.Read : DmaDirection.Write;
         byte fill = d.Next(16) == 0 ? (byte)0 : (byte)d.Next(1, 256);
-        return new DmaCmd(group, iova, len, direction, fill);
+        var dma = new DmaCmd(group, iova, len, direction, fill);
+        // The device in flight while its user unmaps: a DMA into a mapped entry, then (next) the UNMAP_DMA of that entry
+        // by a process holding the container, then the same DMA again, which must fault (INV-13); the entry is cached
+        // by the first DMA, so a clear that outlives its flush shows (INV-12).
+        if (followUp && inUse.Contains(entry) && iova >> 12 == (ulong)entry && d.Next(3) == 0 && Holder(o, gc.Id) is { } h)
+        {
+            _pending.Enqueue(new IoctlArgCmd(h.Pid, h.Fd, Ioctls.UnmapDma, Script.ScratchOf(_config, h.Pid),
+                Abi.DmaUnmap(Abi.DmaUnmapMinsz, 0, (ulong)entry << 12, 0x1000)));
+            _pending.Enqueue(dma with { Direction = DmaDirection.Write });
+        }
+        return dma;
+    }
+
+    /// <summary>A live process and its fd of the container that owns the group's table, if any.</summary>
+    static (int Pid, int Fd)? Holder(Observed o, int group)
+    {
+        if (!o.Tables.TryGetValue(group, out var t) || t.Owner is not { } owner) return null;
+        foreach (var (pid, p) in o.Processes)
+            if (!p.Exited)
+                foreach (var (fd, f) in p.Fds)
+                    if (f.Kind == "container" && f.Id == owner) return (pid, fd);
+        return null;
     }
 
     /// <summary>A host reuse (PAGE-3): mostly of a free frame (never mapped, or unmapped once its pins went), else of a
