@@ -303,3 +303,66 @@ public sealed class DeviceAndPageTests
     static List<string> Violations(ITceSystem sys) =>
         Harness.Invariants.InvariantChecker.CheckState(sys.Config, Observed.Parse(sys.Snapshot()), sys.DeviceState()).Select(v => v.ToString()).ToList();
 }
+
+/// <summary>The INV-12 and INV-13 checks themselves, on a real state and hand-made device states (what a cache may
+/// hold), so they are known to fire whatever the implementation does.</summary>
+public sealed class DeviceInvariantCheckTests
+{
+    static readonly PlatformConfig Config = PlatformConfig.Small(12);
+
+    /// <summary>The model after pid 1 mapped frame 0 at entry 3 and frame 1 at entry 4 (RW), then unmapped entry 4.</summary>
+    static Observed Mapped()
+    {
+        var s = new Script(Config).Setup(1, 1, 3, 4).Enable(1, 3);
+        s.Map(1, 3, s.Vaddr(1, 0), 0x3000, 0x2000).Unmap(1, 3, 0x4000, 0x1000);
+        var sys = Systems.ModelFactory(Config);
+        foreach (var c in s.Commands) { c.Prepare(sys); Assert.True(c.Invoke(sys) >= 0, c.Describe()); }
+        return Observed.Parse(sys.Snapshot());
+    }
+
+    static List<string> Check(Observed o, DeviceState d) =>
+        Harness.Invariants.InvariantChecker.CheckState(Config, o, d).Select(v => v.Clause).ToList();
+
+    [Fact]
+    [Spec("INV-12", "INV-13", "DEV-2")]
+    public void A_cached_translation_of_a_cleared_entry_breaks_both()
+    {
+        var o = Mapped();
+        ulong tce3 = o.Tables[1].Tces[3];
+        Assert.Empty(Check(o, DeviceState.None));
+        Assert.Empty(Check(o, new DeviceState([new CachedTranslation(1, 3, tce3)], [])));            // cached = table: fine
+        var stale = new DeviceState([new CachedTranslation(1, 3, tce3), new CachedTranslation(1, 4, 0x1000 | Abi.TcePermMask)], []);
+        Assert.Equal(["INV-12", "INV-13"], Check(o, stale));                                          // frame 1: 1 reach, 0 pins
+        Assert.Equal(["INV-12"], Harness.Invariants.InvariantChecker.CheckState(Config, o, stale, quiescent: false).Select(v => v.Clause));
+    }
+
+    [Fact]
+    [Spec("INV-12")]
+    public void A_cached_translation_and_a_different_tce_count_once_each()
+    {
+        var o = Mapped();
+        // Entry 3 rebuilt to frame 2 while the cache still says frame 0: frame 0 is reached through the cache (its pin is
+        // gone from the table), frame 2 through nothing (the cache hides the TCE).
+        o.Tables[1].Tces[3] = 0x2000 | Abi.TcePermMask;
+        o.Pages[0] = (Memory.BaseRefCount(0), true);
+        o.Pages[2] = (Memory.BaseRefCount(2) + 1, false);
+        var d = new DeviceState([new CachedTranslation(1, 3, 0x0000 | Abi.TcePermMask)], []);
+        var v = new List<Harness.Invariants.Violation>();
+        Harness.Invariants.InvariantChecker.DmaIsolation(Config, o, d, v);
+        Assert.Contains(v, x => x.Detail.StartsWith("frame 0x0 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(v, x => x.Detail.StartsWith("frame 0x2 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Spec("INV-12")]
+    public void Every_recorded_breach_is_a_violation_and_host_tables_do_not_count()
+    {
+        var o = Mapped();
+        var breach = new DmaBreach(1, 4, 0x1003, 1, "free");
+        Assert.Equal(["INV-12"], Check(o, new DeviceState([], [breach])));
+        o.Tables[1].Owner = null;                                                                    // a host-owned table
+        var v = new List<Harness.Invariants.Violation>();
+        Harness.Invariants.InvariantChecker.DmaIsolation(Config, o, new DeviceState([new CachedTranslation(1, 4, 0x1003)], []), v);
+        Assert.Empty(v);
+    }
+}
