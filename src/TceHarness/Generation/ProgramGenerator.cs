@@ -82,12 +82,22 @@ public sealed class ProgramStream
         _rng = new Random(seed);
         _w = workload;
         _adv = workload is Workload.Adversarial or Workload.WindowEdges;
-        _dev = new Random(seed ^ 0x0de71ce);
+        _dev = new Random(DeviceSeed(seed, workload));
         if (workload == Workload.Qemu)
             foreach (var c in QemuBoot()) _pending.Enqueue(c);
     }
 
     public Workload Workload => _w;
+
+    /// <summary>The device stream's seed: the program's seed and workload through SplitMix64's finalizer, because
+    /// System.Random's first draws for nearby seeds are alike (seeds 0, 1, 2 ... would give alike device actions).</summary>
+    static int DeviceSeed(int seed, Workload workload)
+    {
+        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)workload + 0x15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
 
     /// <summary>SETUP(1, g), ENABLE, GET_INFO, clear the whole window (the guest's put_tce(0) at boot).</summary>
     IEnumerable<Command> QemuBoot()
@@ -655,7 +665,7 @@ public sealed class ProgramStream
     Command Device(Observed o, List<int> live)
     {
         int r = _dev.Next(100);
-        if (r < 62) return DeviceDma(o);
+        if (r < 62) return DeviceDma(o, followUp: true);
         if (r < 84) return HostReuse(o);
         int pid = _dev.Next(4) == 0 ? DevPick(live) : live[0];
         var vm = o.Processes[pid].Vm;
@@ -673,7 +683,7 @@ public sealed class ProgramStream
     /// <summary>A DMA (DEV-1, DEV-5): mostly through a table with in-use entries at an IOVA it maps (either direction,
     /// within one page, crossing pages, ending at a page end), else at the window's edges, outside it, near 2^64, at
     /// random; sometimes on a group that does not exist; lengths 0, DmaMaxBytes and DmaMaxBytes + 1 among them.</summary>
-    Command DeviceDma(Observed o)
+    Command DeviceDma(Observed o, bool followUp = false)
     {
         var d = _dev;
         var mapped = _config.Groups.Where(g => InUse(o, g).Count > 0).ToList();
@@ -694,22 +704,43 @@ public sealed class ProgramStream
         long first = gc.ItOffset, end = gc.ItOffset + gc.ItSize;
         long entry = inUse.Count > 0 ? DevPick(inUse) : first + d.Next((int)gc.ItSize);
         ulong span = (ulong)Math.Clamp(len, 1, 0x1000);
-        ulong iova = d.Next(12) switch
+        ulong iova = d.Next(16) switch
         {
-            < 3 => (ulong)entry << 12,
-            3 => ((ulong)entry << 12) + (ulong)d.Next(0x1000),
-            4 => ((ulong)entry << 12) + 0x1000 - span,                                   // ends at the page end
-            5 => ((ulong)entry << 12) + 0x1000 - (ulong)d.Next(1, (int)Math.Max(2, span)), // crosses into the next entry
-            6 => (ulong)first << 12,                                                     // the window's first entry
-            7 => ((ulong)end << 12) - (d.Next(2) == 0 ? span : 1),                       // at the window's end, or one byte over
-            8 => d.Next(2) == 0 ? (ulong)end << 12 : (ulong)(first - 1) << 12,           // just outside (below 0: near 2^64)
-            9 => ulong.MaxValue - (ulong)d.Next(0, 2 * (int)span + 2),                    // near 2^64: may wrap
-            10 => (ulong)d.NextInt64() << d.Next(13),
+            < 6 => (ulong)entry << 12,
+            6 => ((ulong)entry << 12) + (ulong)d.Next(0x1000),
+            7 => ((ulong)entry << 12) + 0x1000 - span,                                   // ends at the page end
+            8 => ((ulong)entry << 12) + 0x1000 - (ulong)d.Next(1, (int)Math.Max(2, span)), // crosses into the next entry
+            9 => (ulong)first << 12,                                                     // the window's first entry
+            10 => ((ulong)end << 12) - (d.Next(2) == 0 ? span : 1),                      // at the window's end, or one byte over
+            11 => d.Next(2) == 0 ? (ulong)end << 12 : (ulong)(first - 1) << 12,          // just outside (below 0: near 2^64)
+            12 => ulong.MaxValue - (ulong)d.Next(0, 2 * (int)span + 2),                   // near 2^64: may wrap
+            13 => (ulong)d.NextInt64() << d.Next(13),
             _ => (ulong)(first + d.Next((int)gc.ItSize)) << 12,
         };
         var direction = d.Next(2) == 0 ? DmaDirection.Read : DmaDirection.Write;
         byte fill = d.Next(16) == 0 ? (byte)0 : (byte)d.Next(1, 256);
-        return new DmaCmd(group, iova, len, direction, fill);
+        var dma = new DmaCmd(group, iova, len, direction, fill);
+        // The device in flight while its user unmaps: a DMA into a mapped entry, then (next) the UNMAP_DMA of that entry
+        // by a process holding the container, then the same DMA again, which must fault (INV-13); the entry is cached
+        // by the first DMA, so a clear that outlives its flush shows (INV-12).
+        if (followUp && inUse.Contains(entry) && iova >> 12 == (ulong)entry && d.Next(3) == 0 && Holder(o, gc.Id) is { } h)
+        {
+            _pending.Enqueue(new IoctlArgCmd(h.Pid, h.Fd, Ioctls.UnmapDma, Script.ScratchOf(_config, h.Pid),
+                Abi.DmaUnmap(Abi.DmaUnmapMinsz, 0, (ulong)entry << 12, 0x1000)));
+            _pending.Enqueue(dma with { Direction = DmaDirection.Write });
+        }
+        return dma;
+    }
+
+    /// <summary>A live process and its fd of the container that owns the group's table, if any.</summary>
+    static (int Pid, int Fd)? Holder(Observed o, int group)
+    {
+        if (!o.Tables.TryGetValue(group, out var t) || t.Owner is not { } owner) return null;
+        foreach (var (pid, p) in o.Processes)
+            if (!p.Exited)
+                foreach (var (fd, f) in p.Fds)
+                    if (f.Kind == "container" && f.Id == owner) return (pid, fd);
+        return null;
     }
 
     /// <summary>A host reuse (PAGE-3): mostly of a free frame (never mapped, or unmapped once its pins went), else of a

@@ -33,6 +33,8 @@ public static class Catalog
     public static CampaignProperty MemlockLimit { get; } = From(PropertyCatalog.MemlockLimit);
     public static CampaignProperty DirtyOnClear { get; } = From(PropertyCatalog.DirtyOnClear);
     public static CampaignProperty WriteBack { get; } = From(PropertyCatalog.WriteBack);
+    public static CampaignProperty DmaIsolation { get; } = From(PropertyCatalog.DmaIsolation);
+    public static CampaignProperty NoDmaAfterUnmap { get; } = From(PropertyCatalog.NoDmaAfterUnmap);
 
     public static IReadOnlyList<CampaignProperty> Every { get; } = PropertyCatalog.Every.Select(From).ToList();
 }

@@ -32,11 +32,13 @@ public sealed class KillMatrix
         { "EN-5 memlock limit", "enable-limit-rounds-up" },
         { "TBL-7 dirty on clear", "clear-no-dirty" },
         { "ABI-8 write-back", "info-writes-back-argsz" },
+        { "INV-12 DMA isolation", "unmap-no-flush" },
+        { "INV-13 no DMA after unmap", "unmap-no-flush" },
     };
 
     [Theory]
     [MemberData(nameof(Kills))]
-    [Spec("INV-1", "INV-2", "INV-3", "INV-4", "INV-5", "INV-6", "INV-7", "INV-9", "INV-10")]
+    [Spec("INV-1", "INV-2", "INV-3", "INV-4", "INV-5", "INV-6", "INV-7", "INV-9", "INV-10", "INV-12", "INV-13")]
     public void Property_rejects_broken_system(string property, string system)
     {
         var p = Catalog.Every.Single(x => x.Name == property);
