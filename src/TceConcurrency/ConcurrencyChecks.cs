@@ -24,7 +24,7 @@ public static class ConcurrencyChecks
     public const string EveryStep = "every step";
 
     /// <summary>The checks a catalog entry may record, in the catalog's order.</summary>
-    public static IReadOnlyList<string> All { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants];
+    public static IReadOnlyList<string> All { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants, EveryStep];
 
     /// <summary>Runner options with only <paramref name="check"/> on (data race and deadlock are engine checks).</summary>
     public static RunnerOptions OptionsFor(string check)
@@ -36,6 +36,7 @@ public static class ConcurrencyChecks
             DataRace or Deadlock => none,
             Linearizability => none with { Linearizability = true },
             Invariants => none with { StateInvariants = true },
+            EveryStep => none with { EveryStep = true },
             _ => throw new ArgumentException($"no concurrency check '{check}'; known: {string.Join(", ", All)}", nameof(check)),
         };
     }

@@ -89,7 +89,7 @@ public sealed class LockDiscipline(IReadOnlyList<GroupConfig> groups, Discipline
         LockKind.MmapSem => new(id, Lock2Rank + 4, false),
         LockKind.Pool => new(id, Lock2Rank + 5, false),
         LockKind.Iotlb => new(id, Lock2Rank + 6, false),
-        LockKind.Files or LockKind.TaskList or LockKind.Containers => new(id, Lock2Rank + 7, true),
+        LockKind.Files or LockKind.TaskList or LockKind.Containers or LockKind.PageAllocator => new(id, Lock2Rank + 7, true),
         _ => throw new ArgumentOutOfRangeException(nameof(id), id, "a lock kind the discipline does not rank"),
     };
 

@@ -242,7 +242,7 @@ public sealed class ScenarioRunner
             CachedVerdicts++;
             return cached;
         }
-        // DEV-6: the device's DMAs are observers judged per entry by INV-12 and INV-13, not linearized (FIND-30).
+        // DEV-6: the device's DMAs are observers judged per entry by INV-12 and INV-13, not linearized.
         var result = Linearizability.Check(_afterPrefix, state.History.Where(h => h.Command is not DmaCmd).ToList(), snapshot);
         var failed = result.Ok ? null : new FailedCheck(result.Explanation, ConcurrencyChecks.Failure(ConcurrencyChecks.Linearizability, ["INV-11"]));
         if (linKey is not null && _linearizabilityVerdicts.Count < MaxCachedVerdicts) _linearizabilityVerdicts[linKey] = failed;

@@ -37,6 +37,7 @@ public sealed partial class ImplSystem : ITceSystem
     readonly VfioCore _core;
     readonly VfioGroup[] _groups;
     readonly Device _device;
+    readonly IKMutex _pageAllocator;
 
     public PlatformConfig Config { get; }
 
@@ -58,6 +59,7 @@ public sealed partial class ImplSystem : ITceSystem
 
         _ctx = new KernelContext(config, sync, new PhysicalMemory(config.PhysicalPages, config.PageShift), parts.Omits);
         _device = new Device(_ctx.Memory, config.PageShift);
+        _pageAllocator = sync.CreateMutex(LockId.PageAllocator);
 
         _groups = new VfioGroup[config.Groups.Length];
         for (int i = 0; i < _groups.Length; i++)
@@ -249,7 +251,13 @@ public sealed partial class ImplSystem : ITceSystem
         return g.Table.HostWriteStale(entry, tce);          // HOST-6
     }
 
-    public long HostReuse(long pfn) => _ctx.Memory.HostReuse(pfn);   // PAGE-3
+    public long HostReuse(long pfn)
+    {
+        _pageAllocator.Lock();                              // PAGE-3: the host's allocator, a leaf (LOCK-3)
+        long ret = _ctx.Memory.HostReuse(pfn);              // PAGE-3
+        _pageAllocator.Unlock();
+        return ret;
+    }
 
     // ================================================================ the device (DEV-1)
 

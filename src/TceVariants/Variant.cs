@@ -109,12 +109,13 @@ public static class Checks
     public const string Deadlock = "deadlock";
     public const string Linearizability = "linearizability";
     public const string Invariants = "final invariants";
+    public const string EveryStep = "every step";
 
     public static IReadOnlyList<string> Sequential { get; } =
         [Result, State, Alignment, WindowBounds, Rollback, Attach, Isolation, PinBalance, Accounting, FailureAtomicity, CleanHandOver, CoreConsistency, Flushed,
          MemlockLimit, DirtyOnClear, WriteBack, DmaIsolation, NoDmaAfterUnmap];
 
-    public static IReadOnlyList<string> Concurrent { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants];
+    public static IReadOnlyList<string> Concurrent { get; } = [LockDiscipline, DataRace, Deadlock, Linearizability, Invariants, EveryStep];
 
     internal static Catch Seq(string check, string? clause = null) => new(CatchSuite.Properties, check, clause, []);
 

@@ -37,6 +37,7 @@ public static class SequentialSuite
         StepChecks.Alignment, StepChecks.WindowBounds, StepChecks.Rollback, StepChecks.Attach, StepChecks.Isolation,
         StepChecks.PinBalance, StepChecks.Accounting, StepChecks.FailureAtomicity, StepChecks.CleanHandOver,
         StepChecks.CoreConsistency, StepChecks.Flushed, StepChecks.MemlockLimit, StepChecks.DirtyOnClear, StepChecks.WriteBack,
+        StepChecks.DmaIsolation, StepChecks.NoDmaAfterUnmap,
     ];
 
     public static StepCheck StepCheck(string name) =>

@@ -29,6 +29,8 @@ public enum LockKind
     TaskList,
     /// <summary>The container registry (a leaf, LOCK-8).</summary>
     Containers,
+    /// <summary>The host's page allocator (a leaf, PAGE-3).</summary>
+    PageAllocator,
 }
 
 /// <summary>
@@ -51,6 +53,7 @@ public readonly record struct LockId(LockKind Kind, int Id = 0, int Sub = 0, str
     public static LockId Files(int pid) => new(LockKind.Files, pid);
     public static LockId TaskList => new(LockKind.TaskList);
     public static LockId Containers => new(LockKind.Containers);
+    public static LockId PageAllocator => new(LockKind.PageAllocator);
 
     /// <summary>The name traces print, e.g. "container 1 mutex", "table 1 pool 0".</summary>
     public string Name => Kind switch
@@ -68,6 +71,7 @@ public readonly record struct LockId(LockKind Kind, int Id = 0, int Sub = 0, str
         LockKind.Files => $"proc {Id} files",
         LockKind.TaskList => "tasklist",
         LockKind.Containers => "containers",
+        LockKind.PageAllocator => "page allocator",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 

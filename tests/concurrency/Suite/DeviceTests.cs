@@ -17,7 +17,6 @@ public class DeviceTests
     public static TheoryData<string, string> LiteralOrders => new()
     {
         { "literal-unmap-puts-before-flush", "dma-vs-unmap-and-reuse" },
-        { "literal-rollback-puts-before-flush", "dma-vs-rollback-and-reuse" },
         { "literal-disable-puts-before-flush", "dma-vs-disable-and-reuse" },
     };
 
@@ -42,6 +41,7 @@ public class DeviceTests
     [InlineData("dma-vs-unmap-and-reuse")]
     [InlineData("dma-vs-disable-and-reuse")]
     [InlineData("dma-vs-release-and-reuse")]
+    [InlineData("dma-vs-rollback-and-reuse")]
     [Spec("TBL-7", "TBL-8", "DEV-3", "INV-12", "INV-13")]
     public void Pristine_puts_after_the_flush_in_every_schedule(string scenario)
     {

@@ -57,7 +57,7 @@ public class FiguresTests(ITestOutputHelper output)
     public void Schedules_to_first_failure_per_strategy(string name)
     {
         var v = VariantCatalog.Get(name);
-        var rows = Figures.PerStrategy(v, Scenarios.Get(v.Expected.Scenarios[0]), null, 1, 300);
+        var rows = Figures.PerStrategy(v, Scenarios.Get(v.Expected.Scenarios[0]), null, 1, 1000);
         Emit(string.Join(Environment.NewLine, rows));
         // With every check on, some strategy finds it within the budget (which one is what the figures measure).
         Assert.Contains(rows, r => r.Check == "all" && r.Found > 0);
