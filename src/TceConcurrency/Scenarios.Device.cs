@@ -82,6 +82,32 @@ public static partial class Scenarios
         ]) { Clauses = ["FIND-29", "TBL-10", "DET-1", "CORE-26", "DEV-2", "DEV-3", "PAGE-3", "INV-12", "INV-13"] };
     }
 
+    /// <summary>The group leaves the container (GROUP_UNSET_CONTAINER: DET-1, disable, then TBL-10) while the host waits
+    /// for the page and the device reads through the cache.</summary>
+    public static ConcurrentScenario DmaVsUnsetAndReuse()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("dma-vs-unset-and-reuse", cfg, MappedAndCached(cfg).Commands,
+        [
+            Thread(cfg, "unset", 1, t => t.UnsetContainer(1, G)),
+            Reuse(cfg, 2),
+            DeviceReads(cfg, 3),
+        ]) { Clauses = ["CORE-24", "DET-1", "DIS-2", "TBL-7", "DEV-2", "PAGE-3", "INV-12", "INV-13"] };
+    }
+
+    /// <summary>The container fd is closed (REL-1: disable, then detach) while the host waits for the page and the device
+    /// reads through the cache.</summary>
+    public static ConcurrentScenario DmaVsContainerCloseAndReuse()
+    {
+        var cfg = PlatformConfig.Small();
+        return new("dma-vs-container-close-and-reuse", cfg, MappedAndCached(cfg).Commands,
+        [
+            Thread(cfg, "close", 1, t => t.Close(1, C)),
+            Reuse(cfg, 2),
+            DeviceReads(cfg, 3),
+        ]) { Clauses = ["REL-1", "CORE-5", "DIS-2", "TBL-7", "DEV-2", "PAGE-3", "INV-12", "INV-13"] };
+    }
+
     /// <summary>A second process maps the page the moment it is free (PAGE-4) while the device reads the IOVA twice
     /// and the user unmaps it: reuse by mmap rather than by the host.</summary>
     public static ConcurrentScenario DmaVsUnmapAndMmapReuse()
@@ -124,5 +150,6 @@ public static partial class Scenarios
 
     /// <summary>The scenarios above, registered with the hand-written ones.</summary>
     static IReadOnlyList<ConcurrentScenario> Device =>
-        [DmaVsUnmapAndReuse(), DmaVsRollbackAndReuse(), DmaVsDisableAndReuse(), DmaVsReleaseAndReuse(), DmaVsUnmapAndMmapReuse(), DmaVsExit(), ReuseVsFailingMap()];
+        [DmaVsUnmapAndReuse(), DmaVsRollbackAndReuse(), DmaVsDisableAndReuse(), DmaVsReleaseAndReuse(), DmaVsUnmapAndMmapReuse(), DmaVsExit(), ReuseVsFailingMap(),
+         DmaVsUnsetAndReuse(), DmaVsContainerCloseAndReuse()];
 }

@@ -16,7 +16,8 @@ public class CoyoteCatalogTests
 {
     const uint Seed = 1;
 
-    /// <summary>One entry per check, and the findings FIND-9 and FIND-11 (each found within a few hundred schedules).</summary>
+    /// <summary>One entry per check, the findings FIND-9 and FIND-11, and the device's FIND-26 and FIND-31 (each found
+    /// within a few hundred schedules).</summary>
     public static TheoryData<string> Chosen() =>
     [
         "ownership-pools-descending",
@@ -25,11 +26,13 @@ public class CoyoteCatalogTests
         "enable-check-then-act",
         "map-check-then-act",
         "passthrough-uses-data-outside-lock",
+        "literal-unmap-puts-before-flush",
+        "literal-map-pins-page-by-page",
     ];
 
     [Theory]
     [MemberData(nameof(Chosen))]
-    [Spec("INV-1", "INV-4", "INV-7", "INV-8", "INV-11")]
+    [Spec("INV-1", "INV-4", "INV-7", "INV-8", "INV-11", "INV-12", "FIND-26", "FIND-31")]
     public void Catalog_entry_fails_under_Coyote_by_its_recorded_check_and_replays(string name)
     {
         var v = VariantCatalog.Get(name);
