@@ -30,16 +30,43 @@ internal partial class IommuTable
     }
 }
 
-/// <summary>TBL-7 step 3: the old values of the cleared TCEs whose pages are put after the flush, in clearing order.</summary>
-internal sealed class DeferredPuts
+/// <summary>
+/// TBL-7 step 3: the old values of the cleared TCEs whose pages are put after the flush, in clearing order. A struct
+/// passed by reference, its buffer rented from the shared pool, so the map and unmap paths allocate nothing. Off (the
+/// default) means the literal order: the clear puts each page itself.
+/// </summary>
+internal struct DeferredPuts
 {
-    List<ulong>? _olds;
+    ulong[]? _olds;
+    int _count;
 
-    internal void Add(ulong old) => (_olds ??= []).Add(old);
+    /// <summary>Collecting: the clear keeps old values here instead of putting their pages.</summary>
+    internal static DeferredPuts Collecting() => new() { IsOn = true };
 
+    internal bool IsOn { get; private init; }
+
+    internal void Add(ulong old)
+    {
+        if (_olds is null || _count == _olds.Length)
+        {
+            var bigger = System.Buffers.ArrayPool<ulong>.Shared.Rent(Math.Max(16, _count * 2));
+            if (_olds is not null)
+            {
+                _olds.AsSpan(0, _count).CopyTo(bigger);
+                System.Buffers.ArrayPool<ulong>.Shared.Return(_olds);
+            }
+            _olds = bigger;
+        }
+        _olds[_count++] = old;
+    }
+
+    /// <summary>Puts every kept page (TBL-7 step 3) and gives the buffer back.</summary>
     internal void PutAll(IommuTable table)
     {
         if (_olds is null) return;
-        foreach (var old in _olds) table.PutTcePage(old);
+        for (int i = 0; i < _count; i++) table.PutTcePage(_olds[i]);
+        System.Buffers.ArrayPool<ulong>.Shared.Return(_olds);
+        _olds = null;
+        _count = 0;
     }
 }

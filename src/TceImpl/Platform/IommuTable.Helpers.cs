@@ -98,7 +98,7 @@ internal partial class IommuTable
             ret = -Errno.EIO;                                                // TBL-2
             end = StorageEnd;
         }
-        var deferred = Omits(orderSite) ? null : new DeferredPuts();
+        var deferred = Omits(orderSite) ? default : DeferredPuts.Collecting();
         long pos = entry;
         while (pos < end)
         {
@@ -106,12 +106,12 @@ internal partial class IommuTable
             long segEnd = Math.Min(end, PoolEnd(k));
             _poolLock[k].Lock();                                             // TBL-7 (1), TBL-3
             _poolTces[k].Write();
-            if (ClearRangeLocked(pos, segEnd, put: true, deferred: deferred) != 0) _flushPending.Set(1); // TBL-7 (1)
+            if (ClearRangeLocked(pos, segEnd, true, true, ref deferred) != 0) _flushPending.Set(1); // TBL-7 (1)
             _poolLock[k].Unlock();
             pos = segEnd;
         }
         if (!Omits(flushSite)) Flush();                                      // TBL-7 (2), TBL-8
-        deferred?.PutAll(this);                                              // TBL-7 (3)
+        deferred.PutAll(this);                                               // TBL-7 (3)
         return ret;
     }
 
@@ -159,12 +159,12 @@ internal partial class IommuTable
     internal void ReleaseOwnership()
     {
         LockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd); // TBL-10, LOCK-4 (adopted, FIND-9)
-        var deferred = Omits(Omit.FlushBeforePutOnRelease) ? null : new DeferredPuts();
-        ClearWindowLocked(put: true, deferred: deferred);       // TBL-10: clear, keeping the old values (FIND-29)
+        var deferred = Omits(Omit.FlushBeforePutOnRelease) ? default : DeferredPuts.Collecting();
+        ClearWindowLocked(true, true, ref deferred);            // TBL-10: clear, keeping the old values (FIND-29)
         Bitmap.ClearRange(_itMap, 0, ItSize, _itMapWords);      // TBL-10
         if (ItOffset == 0) Bitmap.Set(_itMap, 0, _itMapWords);  // TBL-10, TBL-1
         if (!Omits(Omit.OwnershipFlush)) Flush();              // TBL-10 (adopted, FIND-10)
-        deferred?.PutAll(this);                                 // TBL-10: the puts after the flush (adopted, FIND-29)
+        deferred.PutAll(this);                                  // TBL-10: the puts after the flush (adopted, FIND-29)
         _ownerCell.Write();
         _owner = 0;                                             // TBL-10: back to the host
         UnlockPools(Omit.PoolLocksOnOwnership, ItOffset, WindowEnd);

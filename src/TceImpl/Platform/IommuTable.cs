@@ -188,14 +188,22 @@ internal partial class IommuTable
     /// <paramref name="put"/>, each in-use old value's page gets its dirty bit if it had WRITE and is put (TBL-7).
     /// Skips empty 64-entry words. Returns how many entries were cleared.
     /// </summary>
-    protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly = true, DeferredPuts? deferred = null)
+    protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly = true)
+    {
+        var inline = default(DeferredPuts);
+        return ClearRangeLocked(first, end, put, inUseOnly, ref inline);
+    }
+
+    /// <summary><see cref="ClearRangeLocked(long, long, bool, bool)"/>, keeping the pages to put in
+    /// <paramref name="deferred"/> when it collects (TBL-7).</summary>
+    protected internal long ClearRangeLocked(long first, long end, bool put, bool inUseOnly, ref DeferredPuts deferred)
     {
         long cleared = 0;
         for (long pos = first; pos < end;)
         {
             int k = PoolOf(pos);
             long segEnd = Math.Min(end, PoolEnd(k));
-            cleared += ClearPoolRangeLocked(k, pos, segEnd, put, inUseOnly, deferred);
+            cleared += ClearPoolRangeLocked(k, pos, segEnd, put, inUseOnly, ref deferred);
             pos = segEnd;
         }
         return cleared;
@@ -208,7 +216,7 @@ internal partial class IommuTable
     /// <summary><see cref="ClearRangeLocked"/> within pool <paramref name="k"/>, whose occupancy bits are contiguous.
     /// With <paramref name="deferred"/> the pages are not put here but collected for after the flush (TBL-7).
     /// Catalog hook: the word-by-word scan.</summary>
-    protected internal virtual long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly, DeferredPuts? deferred)
+    protected internal virtual long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly, ref DeferredPuts deferred)
     {
         long lo = OccupancyBit(k, first), hi = OccupancyBit(k, end);
         long toTce = PoolFirst(k) - StorageStart - _occupancyBase[k];   // occupancy bit -> index into _tce
@@ -240,7 +248,7 @@ internal partial class IommuTable
                 done |= 1UL << bit;
                 if (put && inUse)
                 {
-                    if (deferred is null) PutTcePage(old);                     // the literal order: put inside the loop
+                    if (!deferred.IsOn) PutTcePage(old);                       // the literal order: put inside the loop
                     else deferred.Add(old);                                    // TBL-7 (adopted): after the flush
                 }
                 // Stryker disable once Update
@@ -253,14 +261,21 @@ internal partial class IommuTable
     }
 
     /// <summary>Clears every in-use (or, for TBL-9, every non-zero) TCE of the window, all pool locks held (TBL-9, TBL-10).</summary>
-    protected internal void ClearWindowLocked(bool put, bool inUseOnly = true, DeferredPuts? deferred = null)
+    protected internal void ClearWindowLocked(bool put, bool inUseOnly = true)
+    {
+        var inline = default(DeferredPuts);
+        ClearWindowLocked(put, inUseOnly, ref inline);
+    }
+
+    /// <summary><see cref="ClearWindowLocked(bool, bool)"/>, keeping the pages to put in <paramref name="deferred"/>.</summary>
+    protected internal void ClearWindowLocked(bool put, bool inUseOnly, ref DeferredPuts deferred)
     {
         long cleared = 0;
         for (int k = 0; k < _poolLock.Length; k++)
         {
             _poolTces[k].Write();
             // Stryker disable once Assignment
-            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put, inUseOnly, deferred);
+            cleared += ClearRangeLocked(Math.Max(PoolFirst(k), ItOffset), Math.Min(PoolEnd(k), WindowEnd), put, inUseOnly, ref deferred);
         }
         if (cleared != 0) _flushPending.Set(1); // TBL-7: a cleared TCE leaves a flush pending
     }

@@ -33,8 +33,8 @@ internal sealed class HostFreeOwnPoolsOnly(GroupConfig g, KernelContext ctx) : I
 /// fitted one word: entries past it keep their TCEs and pins. Only pools wider than 64 entries show it.</summary>
 internal sealed class ClearStopsAtWordEnd(GroupConfig g, KernelContext ctx) : IommuTable(g, ctx)
 {
-    protected internal override long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly, DeferredPuts? deferred) =>
-        base.ClearPoolRangeLocked(k, first, Math.Min(end, OccupancyWordEnd(k, first)), put, inUseOnly, deferred);
+    protected internal override long ClearPoolRangeLocked(int k, long first, long end, bool put, bool inUseOnly, ref DeferredPuts deferred) =>
+        base.ClearPoolRangeLocked(k, first, Math.Min(end, OccupancyWordEnd(k, first)), put, inUseOnly, ref deferred);
 }
 
 /// <summary>A MAP takes the HOST-7 countdown and gives back what its writes left with a plain store, without the
