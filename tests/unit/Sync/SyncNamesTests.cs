@@ -41,7 +41,7 @@ public sealed class SyncNamesTests
         [$"atomic file {id} ({kind}) entries = 1", $"rwsem file {id} ({kind}) users", $"cell file {id} ({kind}) state"];
 
     [Fact]
-    [Spec("LOCK-1", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8", "LOCK-9", "LOCK-10")]
+    [Spec("LOCK-1", "LOCK-3", "LOCK-4", "LOCK-5", "LOCK-8", "LOCK-9", "LOCK-10", "DEV-4")]
     public void Every_lock_and_guarded_field_has_its_protocol_name()
     {
         var config = PlatformConfig.Small();
@@ -67,6 +67,7 @@ public sealed class SyncNamesTests
             foreach (var d in g.Devices) expected.Add($"atomic group {g.Id} device {d} opens = 0");
         }
         expected.AddRange(["mutex containers", "atomic file ids = 0", "mutex tasklist", "mutex fork", "cell tasklist pids"]);
+        expected.Add("mutex page allocator");   // PAGE-3; a table's iotlb lock comes with its first DMA (DEV-4)
         expected.AddRange(Proc(1).Concat(Proc(2)));
         Assert.Equal(expected.Order(StringComparer.Ordinal), sync.Created.Order(StringComparer.Ordinal));
 
@@ -81,5 +82,11 @@ public sealed class SyncNamesTests
             .. File(3, "device 1:0000:01:00.0"), .. Proc(3),
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), sync.Created.Order(StringComparer.Ordinal));
+
+        // DEV-4: the first DMA brings the table's cache and its lock, even one that faults; a second brings nothing.
+        sync.Created.Clear();
+        Assert.Equal(-Errno.EFAULT, sys.DeviceDma(1, 0x3f000, DmaDirection.Read, new byte[8]));
+        Assert.Equal(-Errno.EFAULT, sys.DeviceDma(1, 0x3f000, DmaDirection.Read, new byte[8]));
+        Assert.Equal(["spinlock table 1 iotlb"], sync.Created);
     }
 }
