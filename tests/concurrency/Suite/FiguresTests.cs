@@ -57,10 +57,12 @@ public class FiguresTests(ITestOutputHelper output)
     public void Schedules_to_first_failure_per_strategy(string name)
     {
         var v = VariantCatalog.Get(name);
-        var rows = Figures.PerStrategy(v, Scenarios.Get(v.Expected.Scenarios[0]), null, 1, 1000);
+        // Every check on, except the costly every-step invariants, which run only for the entries recorded with them.
+        string? check = v.Expected.Check == ConcurrencyChecks.EveryStep ? v.Expected.Check : null;
+        var rows = Figures.PerStrategy(v, Scenarios.Get(v.Expected.Scenarios[0]), check, 1, 1000);
         Emit(string.Join(Environment.NewLine, rows));
-        // With every check on, some strategy finds it within the budget (which one is what the figures measure).
-        Assert.Contains(rows, r => r.Check == "all" && r.Found > 0);
+        // Some strategy finds it within the budget (which one is what the figures measure).
+        Assert.Contains(rows, r => r.Check == (check ?? "all") && r.Found > 0);
     }
 
     /// <summary>Seeds and budget of the full table (docs/catalog.md, "Schedules to first failure").</summary>
