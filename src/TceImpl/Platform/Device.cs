@@ -21,8 +21,8 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
         ulong last = iova + (ulong)data.Length - 1;
         if (last < iova) return -Errno.EFAULT;                                                  // DEV-1: past 2^64
         ulong need = dir == DmaDirection.Write ? Abi.TcePciWrite : Abi.TcePciRead;
-        ulong firstPage = iova >> Abi.IommuPageShift;
-        var used = new (long Entry, TranslationCache.Entry Translation)[(int)((last >> Abi.IommuPageShift) - firstPage + 1)];
+        ulong firstPage = EntryOf(iova);
+        var used = new (long Entry, TranslationCache.Entry Translation)[(int)(EntryOf(last) - firstPage + 1)];
 
         var cache = table.Iotlb();
         cache.Lock();                                                                           // DEV-3
@@ -60,7 +60,7 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
                 }
                 else
                 {
-                    long pfn = (long)(phys >> pageShift);
+                    long pfn = FrameOf(phys);
                     int inPage = (int)(phys & ((1UL << pageShift) - 1));
                     if (dir == DmaDirection.Read) memory.Read(pfn, inPage, bytes);              // DEV-1
                     else memory.Write(pfn, inPage, bytes);                                      // DEV-1: bytes only, no dirty bit
@@ -77,10 +77,18 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
 
     bool IsUserMemory(ulong phys) => phys < (ulong)memory.Frames << pageShift;
 
+    /// <summary>The IOMMU page (the table entry) of a bus address.</summary>
+    // Stryker disable once Bitwise
+    static ulong EntryOf(ulong addr) => addr >> Abi.IommuPageShift;
+
+    /// <summary>The frame holding a physical address.</summary>
+    // Stryker disable once Bitwise
+    long FrameOf(ulong phys) => (long)(phys >> pageShift);
+
     long GenerationOf(ulong tce)
     {
         ulong phys = tce & Abi.IommuPageMask;
-        return IsUserMemory(phys) ? memory.Generation((long)(phys >> pageShift)) : 0;
+        return IsUserMemory(phys) ? memory.Generation(FrameOf(phys)) : 0;
     }
 
     /// <summary>INV-12(b): an access through a translation made while a container owned the table must reach a frame
@@ -89,9 +97,9 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
     {
         string? why = !IsUserMemory(phys)
             ? "host memory"
-            : memory.WhyUnreachable((long)(phys >> pageShift), t.GenerationAtFill);
+            : memory.WhyUnreachable(FrameOf(phys), t.GenerationAtFill);
         if (why is null) return;
-        lock (_breachLock) _breaches.Add(new DmaBreach(table.GroupId, entry, t.Tce, (long)(phys >> pageShift), why));
+        lock (_breachLock) _breaches.Add(new DmaBreach(table.GroupId, entry, t.Tce, FrameOf(phys), why));
     }
 
     /// <summary>Every INV-12(b) breach so far (quiescent).</summary>

@@ -53,6 +53,7 @@ internal struct DeferredPuts
             if (_olds is not null)
             {
                 _olds.AsSpan(0, _count).CopyTo(bigger);
+                // Stryker disable once Statement
                 System.Buffers.ArrayPool<ulong>.Shared.Return(_olds);
             }
             _olds = bigger;
@@ -65,6 +66,7 @@ internal struct DeferredPuts
     {
         if (_olds is null) return;
         for (int i = 0; i < _count; i++) table.PutTcePage(_olds[i]);
+        // Stryker disable once Statement
         System.Buffers.ArrayPool<ulong>.Shared.Return(_olds);
         _olds = null;
         _count = 0;

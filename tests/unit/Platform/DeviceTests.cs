@@ -96,4 +96,121 @@ public sealed class DeviceTests
         Assert.Equal(Memory.HostReuseByte, data[0]);                       // the host's data, read by the device
         Assert.Contains("a frame the host holds", dev.BreachesForDump()[^1].Why);
     }
+
+    /// <summary>Writes a raw TCE into an entry (storage, guard band included), as a host path or a broken variant could.</summary>
+    static void Raw(IommuTable t, long entry, ulong tce)
+    {
+        Assert.Equal(0, t.Build(entry, tce));
+        t.Flush();
+    }
+
+    [Fact]
+    [Spec("DEV-1")]
+    public void Translations_reach_user_frames_and_host_memory_and_nothing_else()
+    {
+        var (t, mem, dev) = Machine();
+        long userEnd = 24;                                                 // PlatformConfig.Small: 24 frames
+        Raw(t, 0x41, ((ulong)userEnd << 12) | Abi.TcePciRead);            // just past the last user frame
+        Raw(t, 0x42, Memory.HostDmaBase | Abi.TcePciRead);                 // the first byte of host memory
+        Raw(t, 0x43, ((ulong)(userEnd - 1) << 12) | Abi.TcePermMask);     // the last user frame
+        Raw(t, t.WindowEnd, (3UL << 12) | Abi.TcePermMask);                // a live TCE in the guard band above the window
+        var data = Enumerable.Repeat((byte)0x5A, 16).ToArray();
+        Assert.Equal(-Errno.EFAULT, dev.Dma(t, Iova(0x41), DmaDirection.Read, data));   // no such memory
+        Assert.Equal(0, dev.Dma(t, Iova(0x42), DmaDirection.Read, data));               // host memory reads as zeros
+        Assert.All(data, b => Assert.Equal(0, b));
+        Assert.Equal(0, dev.Dma(t, Iova(0x43, 0xff0), DmaDirection.Write, Enumerable.Repeat((byte)7, 16).ToArray()));
+        Assert.Equal(7, mem.PageBytes(userEnd - 1)[0xfff]);
+        Assert.Equal(-Errno.EFAULT, dev.Dma(t, Iova(t.WindowEnd), DmaDirection.Read, data)); // the window ends where it ends
+        Assert.Equal(0, dev.Dma(t, Iova(0x43, 0xfff), DmaDirection.Read, data.AsSpan(0, 1))); // one byte: first == last
+        Assert.Equal(7, data[0]);
+    }
+
+    [Fact]
+    [Spec("DEV-1")]
+    public void A_dma_across_pages_moves_each_byte_to_its_own_frame()
+    {
+        var (t, mem, dev) = Machine();
+        Build(t, mem, 0x41, 3);
+        Build(t, mem, 0x42, 5);
+        var written = Enumerable.Range(0, 0x1000).Select(i => (byte)(i * 7 + 1)).ToArray();
+        Assert.Equal(0, dev.Dma(t, Iova(0x41, 0x900), DmaDirection.Write, written));
+        Assert.Equal(written.AsSpan(0, 0x700).ToArray(), mem.PageBytes(3)[0x900..].ToArray());
+        Assert.Equal(written.AsSpan(0x700).ToArray(), mem.PageBytes(5)[..0x900].ToArray());
+        var read = new byte[0x1000];
+        Assert.Equal(0, dev.Dma(t, Iova(0x41, 0x900), DmaDirection.Read, read));
+        Assert.Equal(written, read);
+    }
+
+    [Fact]
+    [Spec("INV-12", "PAGE-2")]
+    public void A_frame_reused_before_its_translation_was_made_is_no_breach_but_host_memory_is()
+    {
+        var (t, mem, dev) = Machine();
+        Assert.Equal(0, t.TakeOwnership(1));
+        Assert.Equal(0, mem.MapFrame(6, 9));                               // reused by pid 9: generation 1
+        Build(t, mem, 0x41, 6);
+        Assert.Equal(0, dev.Dma(t, Iova(0x41), DmaDirection.Read, new byte[8]));
+        Assert.Empty(dev.BreachesForDump());                               // made at generation 1, still 1
+        Raw(t, 0x42, Memory.HostDmaBase | Abi.TcePciRead);                 // a broken variant's TCE into host memory
+        Assert.Equal(0, dev.Dma(t, Iova(0x42), DmaDirection.Read, new byte[8]));
+        var breach = Assert.Single(dev.BreachesForDump());
+        Assert.Equal("host memory", breach.Why);
+    }
+
+    [Fact]
+    [Spec("DEV-2", "DEV-3", "TBL-7")]
+    public void The_cache_lists_its_translations_in_entry_order_and_can_lose_some()
+    {
+        var (t, mem, dev) = Machine();
+        Assert.False(t.TryGetIotlb(out _));
+        Build(t, mem, 0x50, 4);
+        Build(t, mem, 0x41, 3);
+        Assert.Equal(0, dev.Dma(t, Iova(0x50), DmaDirection.Read, new byte[8]));
+        Assert.Equal(0, dev.Dma(t, Iova(0x41), DmaDirection.Read, new byte[8]));
+        Assert.Equal([0x41L, 0x50L], t.CachedForDump().Select(c => c.Entry));
+        Assert.True(t.TryGetIotlb(out var cache));
+        cache.Lock();
+        cache.InvalidateRange(0x42, 0x51);                                 // [0x42, 0x51): 0x50 goes, 0x41 stays
+        cache.Unlock();
+        Assert.Equal([0x41L], t.CachedForDump().Select(c => c.Entry));
+        cache.Lock();
+        cache.InvalidateRange(0x40, 0x41);                                 // the end is not included
+        cache.Unlock();
+        Assert.Equal([0x41L], t.CachedForDump().Select(c => c.Entry));
+    }
+
+    /// <summary>TBL-7 (adopted): when the flush runs, the pages of the cleared entries are still pinned.</summary>
+    [Fact]
+    [Spec("TBL-7", "TBL-10", "FIND-26", "FIND-29")]
+    public void The_flush_comes_before_the_puts()
+    {
+        var g = new GroupConfig(1, 0x40, 64, 4, true, ["0000:01:00.0"]);
+        var config = PlatformConfig.Small(12) with { Groups = [g] };
+        var mem = new PhysicalMemory(config.PhysicalPages, 12);
+        var t = new PinsAtFlush(g, new KernelContext(config, RealSync.Instance, mem), mem);
+        for (long e = 0; e < 20; e++) Build(t, mem, 0x40 + e, 2 + e % 3);    // 20 entries, more than one pooled buffer
+        t.Seen.Clear();
+        Assert.Equal(0, t.ClearAndPut(0x40, 20));
+        Assert.Equal([Memory.BaseRefCount(2) + 7, Memory.BaseRefCount(3) + 7, Memory.BaseRefCount(4) + 6], t.Seen.Single());
+        Assert.Equal([Memory.BaseRefCount(2), Memory.BaseRefCount(3), Memory.BaseRefCount(4)], [mem.RefCount(2), mem.RefCount(3), mem.RefCount(4)]);
+
+        Assert.Equal(0, t.TakeOwnership(1));
+        Build(t, mem, 0x41, 2);
+        t.Seen.Clear();
+        t.ReleaseOwnership();
+        Assert.Equal(Memory.BaseRefCount(2) + 1, t.Seen.Single()[0]);       // TBL-10: the same order
+        Assert.Equal(Memory.BaseRefCount(2), mem.RefCount(2));
+    }
+
+    /// <summary>Records frames 2, 3 and 4's counts at each invalidation.</summary>
+    sealed class PinsAtFlush(GroupConfig g, KernelContext ctx, PhysicalMemory mem) : IommuTable(g, ctx)
+    {
+        public readonly List<long[]> Seen = [];
+
+        protected internal override void InvalidateTranslations()
+        {
+            Seen.Add([mem.RefCount(2), mem.RefCount(3), mem.RefCount(4)]);
+            base.InvalidateTranslations();
+        }
+    }
 }
