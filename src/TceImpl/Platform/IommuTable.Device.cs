@@ -47,6 +47,7 @@ internal struct DeferredPuts
 
     internal void Add(ulong old)
     {
+        // Stryker disable once Equality
         if (_olds is null || _count == _olds.Length)
         {
             var bigger = System.Buffers.ArrayPool<ulong>.Shared.Rent(Math.Max(16, _count * 2));

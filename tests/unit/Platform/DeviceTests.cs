@@ -177,6 +177,10 @@ public sealed class DeviceTests
         cache.InvalidateRange(0x40, 0x41);                                 // the end is not included
         cache.Unlock();
         Assert.Equal([0x41L], t.CachedForDump().Select(c => c.Entry));
+        cache.Lock();
+        cache.InvalidateRange(0x41, 0x42);                                 // the first is
+        cache.Unlock();
+        Assert.Empty(t.CachedForDump());
     }
 
     /// <summary>TBL-7 (adopted): when the flush runs, the pages of the cleared entries are still pinned.</summary>
