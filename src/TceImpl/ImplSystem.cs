@@ -268,9 +268,16 @@ public sealed partial class ImplSystem : ITceSystem
         return _device.Dma(g.Table, iova, direction, data); // DEV-1
     }
 
-    /// <summary>DEV-2: every table's cached translations, and INV-12(b)'s breaches. Quiescent, like the snapshot.</summary>
-    public DeviceState DeviceState() =>
-        new(_groups.SelectMany(g => g.Table.CachedForDump()).ToList(), _device.BreachesForDump());
+    /// <summary>DEV-2: every table's cached translations, and INV-12(b)'s breaches. Quiescent, like the snapshot. The
+    /// differential checker asks after every command: with no device activity it allocates nothing.</summary>
+    public DeviceState DeviceState()
+    {
+        List<CachedTranslation>? cached = null;
+        foreach (var g in _groups)
+            foreach (var c in g.Table.CachedForDump()) (cached ??= []).Add(c);
+        var breaches = _device.BreachesForDump();
+        return cached is null && breaches.Count == 0 ? Contract.DeviceState.None : new(cached ?? [], breaches);
+    }
 
     public long InjectTceWriteFailure(int groupId, int nth)
     {

@@ -105,6 +105,6 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
     /// <summary>Every INV-12(b) breach so far (quiescent).</summary>
     internal IReadOnlyList<DmaBreach> BreachesForDump()
     {
-        lock (_breachLock) return _breaches.ToList();
+        lock (_breachLock) return _breaches.Count == 0 ? [] : _breaches.ToList();
     }
 }

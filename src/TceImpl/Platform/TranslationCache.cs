@@ -20,8 +20,6 @@ internal sealed class TranslationCache(int groupId, ISyncLayer sync)
     readonly IKMutex _lock = sync.CreateSpinLock(LockId.Iotlb(groupId));
     readonly Dictionary<long, Entry> _entries = new();
 
-    internal int GroupId => groupId;
-
     internal void Lock() => _lock.Lock();
 
     internal void Unlock() => _lock.Unlock();

@@ -47,10 +47,7 @@ public class DeviceTests
     [Spec("TBL-7", "TBL-8", "DEV-3", "INV-12", "INV-13")]
     public void Pristine_puts_after_the_flush_in_every_schedule(string scenario)
     {
-        var runner = new ScenarioRunner(Scenarios.Get(scenario), RunnerOptions.SemanticOnly with { EveryStep = true });
-        var outcome = runner.Run(Scale.Dfs(2, cap: 50_000));
-        Assert.True(outcome.Passed, outcome.ToString());
-        Assert.True(outcome.Report.IsExhausted, outcome.Report.Summary);
+        Scale.AssertExhaustedClean(new ScenarioRunner(Scenarios.Get(scenario), RunnerOptions.SemanticOnly with { EveryStep = true }));
     }
 
     /// <summary>FIND-29: the hand-back's literal order is latent in the adopted design (disable empties the window before
@@ -60,10 +57,7 @@ public class DeviceTests
     [Spec("FIND-29", "FIND-3", "TBL-10", "INV-12")]
     public void The_release_order_is_latent_behind_disable()
     {
-        var alone = new ScenarioRunner(Scenarios.DmaVsReleaseAndReuse(), LatentLiterals.ReleasePutsBeforeFlushAlone, RunnerOptions.SemanticOnly);
-        var exhausted = alone.Run(Scale.Dfs(2, cap: 50_000));
-        Assert.True(exhausted.Passed, exhausted.ToString());
-        Assert.True(exhausted.Report.IsExhausted, exhausted.Report.Summary);
+        Scale.AssertExhaustedClean(new ScenarioRunner(Scenarios.DmaVsReleaseAndReuse(), LatentLiterals.ReleasePutsBeforeFlushAlone, RunnerOptions.SemanticOnly));
 
         var find3 = VariantCatalog.Get("literal-disable-keeps-mappings");
         var disableOnly = new ScenarioRunner(Scenarios.DmaVsReleaseAndReuse(), find3.CreateParts, RunnerOptions.SemanticOnly, find3.Name);
@@ -128,9 +122,7 @@ public class DeviceTests
     [Spec("FIND-31", "MAP-10", "MAP-11", "PAGE-1", "PAGE-3", "INV-11")]
     public void A_failed_map_never_shows_its_pins_alone()
     {
-        var pristine = new ScenarioRunner(Scenarios.ReuseVsFailingMap()).Run(Scale.Dfs(2, cap: 50_000));
-        Assert.True(pristine.Passed, pristine.ToString());
-        Assert.True(pristine.Report.IsExhausted, pristine.Report.Summary);
+        Scale.AssertExhaustedClean(new ScenarioRunner(Scenarios.ReuseVsFailingMap()));
 
         var v = VariantCatalog.Get("literal-map-pins-page-by-page");
         var outcome = new ScenarioRunner(Scenarios.ReuseVsFailingMap(), v.CreateParts, RunnerOptions.SemanticOnly, v.Name).Run(Scale.Dfs(2, cap: 50_000));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TceVerify.Concurrency;
 using TceVerify.Scheduling;
+using Xunit;
 
 namespace TceVerify.Tests.Concurrency;
 
@@ -35,6 +36,16 @@ public static class Scale
     /// <summary>Exhaustive within the bound unless the (scaled) cap is reached first.</summary>
     public static Configuration Dfs(int bound, int cap = 20_000) =>
         Configuration.Create().WithDfsStrategy(bound).WithTestingIterations(Iterations(cap));
+
+    /// <summary>Every schedule of <paramref name="runner"/> within preemption bound <paramref name="bound"/>: asserts that
+    /// all pass and that the space was exhausted within the (scaled) cap.</summary>
+    public static ScenarioOutcome AssertExhaustedClean(ScenarioRunner runner, int bound = 2, int cap = 50_000)
+    {
+        var outcome = runner.Run(Dfs(bound, cap));
+        Assert.True(outcome.Passed, outcome.ToString());
+        Assert.True(outcome.Report.IsExhausted, outcome.Report.Summary);
+        return outcome;
+    }
 
     /// <summary>Explores a scenario with DFS (the suite's bound) and then random and PCT schedules; the first failure.</summary>
     public static ScenarioOutcome ExploreThoroughly(ScenarioRunner runner, int randomIterations, int dfsCap = 20_000)

@@ -76,9 +76,7 @@ public class SharedWordTests
     public void An_inject_never_lands_between_two_writes_of_one_map()
     {
         // Fixed: every schedule of inject(2) against a 2-page MAP is linearizable, with every check on.
-        var pristine = new ScenarioRunner(Scenarios.InjectVsMap()).Run(Scale.Dfs(2, cap: 50_000));
-        Assert.True(pristine.Passed, pristine.ToString());
-        Assert.True(pristine.Report.IsExhausted, pristine.Report.Summary);
+        Scale.AssertExhaustedClean(new ScenarioRunner(Scenarios.InjectVsMap()));
         // Without the inject lock, the rest given back with a plain store loses an inject made during the MAP.
         var v = VariantCatalog.Get("map-stores-countdown-over-inject");
         var outcome = new ScenarioRunner(Scenarios.InjectVsMap(), v.CreateParts, Semantic, v.Name).Run(Exhaustive(1));
@@ -91,9 +89,7 @@ public class SharedWordTests
     public void An_inject_is_never_ordered_after_a_map_that_saw_a_later_munmap()
     {
         // Fixed: with the inject lock, every schedule of inject, munmap and a 2-page MAP is linearizable, every check on.
-        var pristine = new ScenarioRunner(Scenarios.InjectVsMunmapAndMap()).Run(Scale.Dfs(2, cap: 100_000));
-        Assert.True(pristine.Passed, pristine.ToString());
-        Assert.True(pristine.Report.IsExhausted, pristine.Report.Summary);
+        Scale.AssertExhaustedClean(new ScenarioRunner(Scenarios.InjectVsMunmapAndMap()), cap: 100_000);
         // The first fix (claim at the start, compare-and-swap back, no lock) orders the inject after the MAP although
         // the MAP failed on the page the munmap took after the inject returned.
         var v = VariantCatalog.Get("map-claims-countdown-without-lock");
