@@ -108,19 +108,6 @@ public static partial class Scenarios
         ]) { Clauses = ["REL-1", "CORE-5", "DIS-2", "TBL-7", "DEV-2", "PAGE-3", "INV-12", "INV-13"] };
     }
 
-    /// <summary>A second process maps the page the moment it is free (PAGE-4) while the device reads the IOVA twice
-    /// and the user unmaps it: reuse by mmap rather than by the host.</summary>
-    public static ConcurrentScenario DmaVsUnmapAndMmapReuse()
-    {
-        var cfg = PlatformConfig.Small();
-        return new("dma-vs-unmap-and-mmap-reuse", cfg, MappedAndCached(cfg).Commands,
-        [
-            Thread(cfg, "unmap", 1, t => t.Unmap(1, C, DeviceIova, 0x1000)),
-            Thread(cfg, "mmap", 2, t => t.Add(new MapPageCmd(2, 0x30, 0, true))),
-            Thread(cfg, "device", 3, t => t.Add(new DmaCmd(1, DeviceIova, 16, DmaDirection.Read, 0)).Add(new DmaCmd(1, DeviceIova, 8, DmaDirection.Read, 0))),
-        ]) { Clauses = ["TBL-7", "PAGE-4", "DEV-1", "DEV-2", "INV-12", "INV-13"] };
-    }
-
     /// <summary>The process exits while the device DMAs: exit closes the container and group fds (REL-1, DET-1).</summary>
     public static ConcurrentScenario DmaVsExit()
     {
@@ -150,6 +137,6 @@ public static partial class Scenarios
 
     /// <summary>The scenarios above, registered with the hand-written ones.</summary>
     static IReadOnlyList<ConcurrentScenario> Device =>
-        [DmaVsUnmapAndReuse(), DmaVsRollbackAndReuse(), DmaVsDisableAndReuse(), DmaVsReleaseAndReuse(), DmaVsUnmapAndMmapReuse(), DmaVsExit(), ReuseVsFailingMap(),
+        [DmaVsUnmapAndReuse(), DmaVsRollbackAndReuse(), DmaVsDisableAndReuse(), DmaVsReleaseAndReuse(), DmaVsExit(), ReuseVsFailingMap(),
          DmaVsUnsetAndReuse(), DmaVsContainerCloseAndReuse()];
 }

@@ -13,7 +13,7 @@ public enum DmaDirection
 public readonly record struct CachedTranslation(int Group, long Entry, ulong Tce);
 
 /// <summary>INV-12(b): a DMA that went through a container-owned table's translation into a frame that was free,
-/// held by the host or reused since the translation was made, or into host memory.</summary>
+/// held by the host (a reused frame: only the host reuses, PAGE-3), or into host memory.</summary>
 public readonly record struct DmaBreach(int Group, long Entry, ulong Tce, long Pfn, string Why)
 {
     public override string ToString() => $"DMA through table {Group} entry 0x{Entry:x} (tce 0x{Tce:x}) reached frame 0x{Pfn:x}, {Why}";

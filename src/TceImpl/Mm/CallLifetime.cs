@@ -99,8 +99,7 @@ internal class CallLifetime(TaskList tasks, Omit omits = Omit.None)
 
     /// <summary>PROC-5 after the mark: every fd closed in ascending order with no mm (STATE-9), then the address space
     /// emptied (pins stay). The kernel empties the address space first; emptying it last (adopted, FIND-31) makes the
-    /// frames the exit frees become free at one step, after the releases have put their pins, so whoever waits for a
-    /// frame (PAGE-3, PAGE-4) sees the exit whole.</summary>
+    /// frames the exit frees become free at one step, after the releases have put their pins (PAGE-1, PAGE-3).</summary>
     protected static void CloseAll(Process p)
     {
         var cur = new Current(p, null);                     // PROC-5, STATE-9: no mm from here on

@@ -25,7 +25,6 @@ internal sealed class MmStruct
     readonly PhysicalMemory _mem;
     readonly int _pageShift;
     readonly ulong _pageOffsetMask;
-    readonly int _pid;
 
     /// <summary>The frame of a packed <see cref="_vm"/> value.</summary>
     // Stryker disable once Bitwise
@@ -42,7 +41,6 @@ internal sealed class MmStruct
         _mem = mem;
         _pageShift = pageShift;
         _pageOffsetMask = (1UL << pageShift) - 1;
-        _pid = pid;
         MmapSem = sync.CreateRwSemaphore(LockId.MmapSem(pid));
         LockedVmCell = sync.CreateCell($"proc {pid} locked_vm");
         _vmCell = sync.CreateCell($"proc {pid} vm");
@@ -54,17 +52,17 @@ internal sealed class MmStruct
     internal void MapAtBoot(ulong vpage, long pfn, bool writable)
     {
         if (_vm.TryGetValue(vpage, out long old)) _mem.UnmapFrame(FrameOf(old));
-        _mem.MapFrame(pfn, FrameOwner.None);   // PAGE-2: boot frames are nobody's reuse
+        _mem.MapFrame(pfn);
         _vm[vpage] = (pfn << 1) | (writable ? 1L : 0L);
     }
 
-    /// <summary>PROC-7 mmap: replaces any mapping of the page; -EBUSY for a frame the host holds, and a frame free
-    /// before the call becomes this process's (PAGE-4). The caller checked that <paramref name="pfn"/> is a frame.</summary>
+    /// <summary>PROC-7 mmap: replaces any mapping of the page; -EBUSY for a frame the host holds (PAGE-4). The caller
+    /// checked that <paramref name="pfn"/> is a frame.</summary>
     internal int MapPage(ulong vpage, long pfn, bool writable)
     {
         MmapSem.DownWrite();
         _vmCell.Write();
-        int ret = _mem.MapFrame(pfn, _pid);                             // PAGE-4
+        int ret = _mem.MapFrame(pfn);                                   // PAGE-4
         if (ret == 0)
         {
             if (_vm.TryGetValue(vpage, out long old)) _mem.UnmapFrame(FrameOf(old)); // PROC-7: the mapping replaced
@@ -103,7 +101,7 @@ internal sealed class MmStruct
         _vmCell.Read();
         foreach (var (vpage, v) in _vm)
         {
-            _mem.MapFrame(FrameOf(v), FrameOwner.None);                  // PROC-3: shared with the parent, no reuse
+            _mem.MapFrame(FrameOf(v));                                   // PROC-3: shared with the parent
             child._vm[vpage] = v;
         }
         MmapSem.UpRead();

@@ -94,16 +94,13 @@ internal sealed class PhysicalMemory
         _owner[pfn] = owner;
     }
 
-    /// <summary>
-    /// PROC-7 / PAGE-4, for mmap: -EBUSY when the host holds the frame; else one more mapping, and a frame free before
-    /// it becomes <paramref name="pid"/>'s (generation + 1). Boot mappings pass <see cref="FrameOwner.None"/>: no reuse.
-    /// </summary>
-    internal int MapFrame(long pfn, int pid)
+    /// <summary>PROC-7 / PAGE-4, for mmap, fork and boot: -EBUSY when the host holds the frame; else one more mapping
+    /// (an mmap reuses nothing: only the host does, PAGE-3).</summary>
+    internal int MapFrame(long pfn)
     {
         lock (_life)
         {
             if (_owner[pfn] == FrameOwner.Host) return -Errno.EBUSY;    // PAGE-4: the host holds it
-            if (pid != FrameOwner.None && IsFreeLocked(pfn)) ReuseLocked(pfn, pid); // PAGE-4: free before the call
             _maps[pfn]++;
             return 0;
         }
@@ -129,14 +126,13 @@ internal sealed class PhysicalMemory
         }
     }
 
-    /// <summary>INV-12(b): why a DMA through a translation made at <paramref name="generationAtFill"/> may not touch the
-    /// frame now, or null when it may (the device's own check, at every access).</summary>
-    internal string? WhyUnreachable(long pfn, long generationAtFill)
+    /// <summary>INV-12(b): why a DMA may not touch the frame now, or null when it may (the device's own check, at every
+    /// access). Only the host reuses frames and never gives one back (PAGE-3), so a reused frame is a host-held one.</summary>
+    internal string? WhyUnreachable(long pfn)
     {
         lock (_life)
         {
-            if (_owner[pfn] == FrameOwner.Host) return "a frame the host holds (PAGE-3)";
-            if (_generation[pfn] != generationAtFill) return $"reused since the translation was made (generation {generationAtFill} -> {_generation[pfn]}, owner {FrameOwner.Describe(_owner[pfn])})";
+            if (_owner[pfn] == FrameOwner.Host) return $"a frame the host holds (PAGE-3, generation {_generation[pfn]})";
             if (IsFreeLocked(pfn)) return "a free frame nobody pins (PAGE-1)";
             return null;
         }

@@ -36,7 +36,7 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
                 {
                     ulong tce = table.TceForDevice(entry);                                      // DEV-2: a miss reads the TCE
                     if (!Abi.InUse(tce)) return -Errno.EFAULT;                                  // DEV-1: no translation
-                    t = new TranslationCache.Entry(tce, table.OwnedByContainerForDevice, GenerationOf(tce));
+                    t = new TranslationCache.Entry(tce, table.OwnedByContainerForDevice);
                     cache.Fill(entry, t);                                                       // DEV-2: the cache keeps it
                 }
                 if ((t.Tce & need) == 0) return -Errno.EFAULT;                                  // DEV-1: no permission
@@ -85,19 +85,13 @@ internal sealed class Device(PhysicalMemory memory, int pageShift)
     // Stryker disable once Bitwise
     long FrameOf(ulong phys) => (long)(phys >> pageShift);
 
-    long GenerationOf(ulong tce)
-    {
-        ulong phys = tce & Abi.IommuPageMask;
-        return IsUserMemory(phys) ? memory.Generation(FrameOf(phys)) : 0;
-    }
-
     /// <summary>INV-12(b): an access through a translation made while a container owned the table must reach a frame
-    /// still pinned for it: not host memory, not a free, host-held or since reused frame.</summary>
+    /// still pinned for it: not host memory, not a free or host-held (reused) frame.</summary>
     void CheckReach(IommuTable table, long entry, TranslationCache.Entry t, ulong phys)
     {
         string? why = !IsUserMemory(phys)
             ? "host memory"
-            : memory.WhyUnreachable(FrameOf(phys), t.GenerationAtFill);
+            : memory.WhyUnreachable(FrameOf(phys));
         if (why is null) return;
         lock (_breachLock) _breaches.Add(new DmaBreach(table.GroupId, entry, t.Tce, FrameOf(phys), why));
     }

@@ -14,8 +14,8 @@ namespace TceVerify.Impl.Platform;
 internal sealed class TranslationCache(int groupId, ISyncLayer sync)
 {
     /// <summary>One cached translation, with what INV-12(b) needs to judge the accesses made through it: whether the
-    /// table belonged to a container when it was filled, and the frame's generation then (PAGE-2).</summary>
-    internal readonly record struct Entry(ulong Tce, bool OwnedAtFill, long GenerationAtFill);
+    /// table belonged to a container when it was filled.</summary>
+    internal readonly record struct Entry(ulong Tce, bool OwnedAtFill);
 
     readonly IKMutex _lock = sync.CreateSpinLock(LockId.Iotlb(groupId));
     readonly Dictionary<long, Entry> _entries = new();

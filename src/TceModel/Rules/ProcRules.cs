@@ -111,10 +111,8 @@ public static class ProcRules
         if (!IsLive(w, pid)) return Step.Fail(w, Errno.ESRCH);                                // PROC-1
         if (!w.IsFrame(pfn)) return Step.Fail(w, Errno.EINVAL);                                // PROC-7: outside the frames
         if (w.Page(pfn).Owner == FrameOwner.Host) return Step.Fail(w, Errno.EBUSY);             // PAGE-4: the host holds it
-        bool reuse = w.IsFree(pfn);                                                             // PAGE-4: free before the call
         var mm = w.MmOf(pid);
-        w = w.WithMm(pid, mm with { Vm = mm.Vm.SetItem(vpage, new UserPage(pfn, writable)) });  // PROC-7
-        return Step.Ok(reuse ? PageRules.Reuse(w, pfn, pid) : w);                               // PAGE-4: the caller's now
+        return Step.Ok(w.WithMm(pid, mm with { Vm = mm.Vm.SetItem(vpage, new UserPage(pfn, writable)) })); // PROC-7, PAGE-4: no reuse
     }
 
     /// <summary>PROC-7 munmap(pid, vpage): removes one mapping; pins taken through it stay (STATE-2).</summary>

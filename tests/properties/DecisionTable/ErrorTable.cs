@@ -249,7 +249,7 @@ public static class ErrorTable
         R("host_reuse", "ok, never mapped", s => s.HostReuse(20));
         R("host_reuse", "ok, unmapped after UNMAP_DMA put its pin", s => { Ready(s).Map(1, C, Va(s, 0), 0, 0x1000); s.Munmap(1, 0x10).Unmap(1, C, 0, 0x1000).HostReuse(0); });
         R("mmap", "frame held by the host", s => s.HostReuse(20).Mmap(1, 0x18, 20));
-        R("mmap", "ok, reuses a free frame", s => s.Mmap(1, 0x18, 20));
+        R("mmap", "ok, a free frame (no reuse: only the host reuses)", s => s.Mmap(1, 0x18, 20));
         R("mmap", "ok, frame mapped by another process (no reuse)", s => s.Mmap(1, 0x18, 9));
         return rows;
     }

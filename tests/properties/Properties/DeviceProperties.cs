@@ -228,14 +228,15 @@ public sealed class DeviceAndPageTests
     [Theory]
     [MemberData(nameof(BothSystems))]
     [Spec("PAGE-4", "PAGE-2", "PROC-7")]
-    public void An_mmap_reuses_a_free_frame_and_nothing_else(string system)
+    public void An_mmap_shares_a_frame_and_reuses_nothing_only_the_host_does(string system)
     {
         var (sys, r) = Run(system, s => s.Mmap(1, 0x18, 20).Mmap(2, 0x18, 20).Munmap(1, 0x18).Munmap(2, 0x18).Mmap(2, 0x19, 20, writable: false)
-            .Mmap(1, 0x18, 9));
+            .Mmap(1, 0x18, 9).Munmap(2, 0x19).HostReuse(20));
         Assert.All(r, x => Assert.Equal(0, x));
         var o = Observed.Parse(sys.Snapshot());
-        Assert.Equal((2L, 2), o.Frames[20]);                 // pid 1 first, shared by pid 2 (no reuse), free again, pid 2's
-        Assert.False(o.Frames.ContainsKey(9));               // frame 9 is pid 2's at boot: mapping it reuses nothing
+        Assert.Equal((1L, FrameOwner.Host), o.Frames[20]);   // mapped, shared, freed and mapped again: only the host reused it
+        Assert.False(o.Frames.ContainsKey(9));               // frame 9 is pid 2's at boot, shared with pid 1
+        Assert.Single(o.Frames);
     }
 
     [Theory]

@@ -61,24 +61,22 @@ public sealed class FrameLifeTests
     public void A_frame_is_reused_only_when_nothing_pins_or_maps_it()
     {
         var mem = new PhysicalMemory(24, 12);
-        Assert.Equal(0, mem.MapFrame(5, FrameOwner.None));                 // a boot mapping: no reuse
+        Assert.Equal(0, mem.MapFrame(5));                                  // a mapping reuses nothing (PAGE-4)
         Assert.Equal(0, mem.Generation(5));
         Assert.Equal(-Errno.EBUSY, mem.HostReuse(5));                      // mapped
         mem.Get(5);
         mem.UnmapFrame(5);
         Assert.Equal(-Errno.EBUSY, mem.HostReuse(5));                      // pinned
-        Assert.Equal("a free frame nobody pins (PAGE-1)", mem.WhyUnreachable(6, 0));
-        Assert.Null(mem.WhyUnreachable(5, 0));
+        Assert.Equal("a free frame nobody pins (PAGE-1)", mem.WhyUnreachable(6));
+        Assert.Null(mem.WhyUnreachable(5));
         mem.Put(5);
-        Assert.Equal(0, mem.MapFrame(5, 7));                               // PAGE-4: pid 7 reuses it
-        Assert.Equal((1L, 7), (mem.Generation(5), mem.Owner(5)));
-        Assert.StartsWith("reused since the translation was made (generation 0 -> 1, owner pid 7)", mem.WhyUnreachable(5, 0));
-        mem.UnmapFrame(5);
+        Assert.Equal("a free frame nobody pins (PAGE-1)", mem.WhyUnreachable(5));
         Assert.Equal(0, mem.HostReuse(5));                                 // PAGE-3
-        Assert.Equal((2L, FrameOwner.Host), (mem.Generation(5), mem.Owner(5)));
+        Assert.Equal((1L, FrameOwner.Host), (mem.Generation(5), mem.Owner(5)));
+        Assert.Equal("a frame the host holds (PAGE-3, generation 1)", mem.WhyUnreachable(5));
         Assert.True(mem.PageBytes(5)[..Memory.HostReuseBytes].ToArray().All(b => b == Memory.HostReuseByte));
         Assert.Equal(0, mem.PageBytes(5)[Memory.HostReuseBytes]);
-        Assert.Equal(-Errno.EBUSY, mem.MapFrame(5, 8));                    // PAGE-4: the host never gives it back
+        Assert.Equal(-Errno.EBUSY, mem.MapFrame(5));                       // PAGE-4: the host never gives it back
         Assert.Equal(-Errno.EBUSY, mem.HostReuse(5));
         Assert.Equal(-Errno.EINVAL, mem.HostReuse(24));
         Assert.Equal(-Errno.EINVAL, mem.HostReuse(-1));
